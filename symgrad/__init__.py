@@ -1,0 +1,91 @@
+"""symgrad: symbolic gradient dynamics on curved parameter spaces.
+
+A cost function alone does not determine a learning rule: steepest descent
+depends on a metric.  symgrad derives the Riemannian gradient flow
+``dx/dt = -eta G(x)^{-1} dC(x)`` in closed form, in any chart, and shows that
+it does not depend on the chart while the vector of partial derivatives does.
+
+Examples
+--------
+>>> import sympy as sp
+>>> import symgrad as sg
+>>> mu = sp.Symbol("mu", real=True)
+>>> sigma, s, eta = sp.symbols("sigma s eta", positive=True)
+>>> M = sg.Manifold("normal family")
+>>> A, B = M.chart(mu, sigma), M.chart(mu, s)
+>>> _ = M.transition(A, B, {mu: mu, s: sigma**2})
+>>> cost = sg.Scalar(M, A, sp.log(sigma / 2) + (4 + (mu - 4)**2) / (2 * sigma**2) - sp.Rational(1, 2))
+>>> F = sg.fisher_metric(sg.Normal(mean=mu, std=sigma), A)
+>>> flow = sg.GradientFlow(cost, F, rate=eta)
+>>> flow.components(A).T
+Matrix([[eta*(4 - mu), eta*(mu**2 - 8*mu - sigma**2 + 20)/(2*sigma)]])
+"""
+
+from . import catalog
+from .errors import (
+    ChartError,
+    ChartMismatchError,
+    DimensionError,
+    DomainError,
+    ExpressionError,
+    InverseError,
+    ManifoldMismatchError,
+    MetricError,
+    NoPathError,
+    NotPositiveDefiniteError,
+    NotSymmetricError,
+    SimplifyError,
+    SingularTransitionError,
+    SymgradError,
+    TransitionError,
+)
+from .gradient import GradientFlow, differential, riemannian_gradient
+from .information import Normal, fisher_metric
+from .manifold import Chart, Manifold, Map, Transition
+from .metrics import constant, diagonal, euclidean, log_metric, pullback
+from .tensors import Covector, Metric, Scalar, Vector
+
+__version__ = "0.1.0"
+
+__all__ = [
+    # objects
+    "Manifold",
+    "Chart",
+    "Map",
+    "Transition",
+    "Scalar",
+    "Covector",
+    "Vector",
+    "Metric",
+    "GradientFlow",
+    # algorithms
+    "differential",
+    "riemannian_gradient",
+    # metrics
+    "euclidean",
+    "diagonal",
+    "constant",
+    "log_metric",
+    "pullback",
+    # information geometry
+    "Normal",
+    "fisher_metric",
+    # catalogue
+    "catalog",
+    # errors
+    "SymgradError",
+    "ChartError",
+    "ChartMismatchError",
+    "DimensionError",
+    "DomainError",
+    "ExpressionError",
+    "InverseError",
+    "ManifoldMismatchError",
+    "MetricError",
+    "NoPathError",
+    "NotPositiveDefiniteError",
+    "NotSymmetricError",
+    "SimplifyError",
+    "SingularTransitionError",
+    "TransitionError",
+]

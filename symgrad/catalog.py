@@ -1,0 +1,123 @@
+r"""Standard manifolds, charts, costs and metrics, ready to use.
+
+Docs, tests and derivations build on these, so that each example of the paper
+is stated once.
+
+Examples
+--------
+>>> import symgrad as sg
+>>> g = sg.catalog.gaussian()
+>>> [c.name for c in g.manifold.charts]
+['std', 'variance', 'precision', 'log_std']
+>>> g.fisher.components(g.precision)
+Matrix([
+[tau,            0],
+[  0, 1/(2*tau**2)]])
+"""
+
+from types import SimpleNamespace
+
+import sympy as sp
+
+from .information import Normal, fisher_metric
+from .manifold import Manifold
+from .tensors import Scalar
+
+__all__ = ["gaussian", "gaussian_kl", "one_dimensional"]
+
+
+def gaussian():
+    r"""The normal family :math:`N(\mu, \sigma^2)` in four charts, with its Fisher metric.
+
+    Charts: ``std`` :math:`(\mu, \sigma)`, ``variance`` :math:`(\mu, s = \sigma^2)`,
+    ``precision`` :math:`(\mu, \tau = 1/\sigma^2)` and ``log_std``
+    :math:`(\mu, l = \log \sigma)`, with transitions from ``std`` to each.  The
+    Fisher metric is given in ``std`` as :math:`\mathrm{diag}(1/\sigma^2, 2/\sigma^2)`.
+
+    Returns
+    -------
+    types.SimpleNamespace
+        ``manifold``; the symbols ``mu, sigma, s, tau, l``; the charts ``std,
+        variance, precision, log_std``; ``fisher`` (a Metric).
+    """
+    mu, l = sp.symbols("mu l", real=True)
+    sigma, s, tau = sp.symbols("sigma s tau", positive=True)
+    M = Manifold("normal family")
+    std = M.chart(mu, sigma, name="std")
+    variance = M.chart(mu, s, name="variance")
+    precision = M.chart(mu, tau, name="precision")
+    log_std = M.chart(mu, l, name="log_std")
+    M.transition(std, variance, {mu: mu, s: sigma**2}, inverse={mu: mu, sigma: sp.sqrt(s)})
+    M.transition(std, precision, {mu: mu, tau: sigma**-2}, inverse={mu: mu, sigma: 1 / sp.sqrt(tau)})
+    M.transition(std, log_std, {mu: mu, l: sp.log(sigma)}, inverse={mu: mu, sigma: sp.exp(l)})
+    return SimpleNamespace(
+        manifold=M,
+        mu=mu,
+        sigma=sigma,
+        s=s,
+        tau=tau,
+        l=l,
+        std=std,
+        variance=variance,
+        precision=precision,
+        log_std=log_std,
+        fisher=fisher_metric(Normal(mean=mu, std=sigma), std),
+    )
+
+
+def gaussian_kl(mu0=4, sigma0=2):
+    r"""The paper's Gaussian example: :math:`C = KL(N(\mu_0, \sigma_0^2) \,\|\, N(\mu, \sigma^2))`.
+
+    :math:`C(\mu, \sigma) = \log(\sigma/\sigma_0) + (\sigma_0^2 + (\mu - \mu_0)^2)/(2\sigma^2) - 1/2`,
+    given in the ``std`` chart of :func:`gaussian`.  The defaults are the
+    target :math:`N(4, 2^2)`; pass symbols for a general target.
+
+    Returns
+    -------
+    types.SimpleNamespace
+        Everything :func:`gaussian` returns, plus ``cost`` (a Scalar) and
+        ``mu0, sigma0``.
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> g = sg.catalog.gaussian_kl()
+    >>> g.cost.components()
+    log(sigma/2) - 1/2 + ((mu - 4)**2 + 4)/(2*sigma**2)
+    """
+    g = gaussian()
+    mu0, sigma0 = sp.sympify(mu0), sp.sympify(sigma0)
+    expr = sp.log(g.sigma / sigma0) + (sigma0**2 + (g.mu - mu0) ** 2) / (2 * g.sigma**2) - sp.Rational(1, 2)
+    g.cost = Scalar(g.manifold, g.std, expr)
+    g.mu0, g.sigma0 = mu0, sigma0
+    return g
+
+
+def one_dimensional():
+    r"""The paper's one-dimensional example: :math:`C(x) = (x - 1)^2` under :math:`\tilde x = \sqrt{x}`.
+
+    The naive flow in ``x``, :math:`\dot x = -2\eta (x - 1)`, solves to
+    :math:`x(t) = 1 + e^{-2\eta t}` from :math:`x(0) = 2`; the naive flow in
+    :math:`\tilde x` is a different flow, :math:`\dot{\tilde x} = -4\eta \tilde x(\tilde x^2 - 1)`,
+    while the first one seen in :math:`\tilde x` is :math:`\eta (1/\tilde x - \tilde x)`.
+
+    Returns
+    -------
+    types.SimpleNamespace
+        ``manifold``, symbols ``x, xt, eta, t``, charts ``X, Xt``, ``cost``.
+    """
+    x, xt, eta = sp.symbols("x xt eta", positive=True)
+    M = Manifold("positive half-line")
+    X = M.chart(x, name="x")
+    Xt = M.chart(xt, name="sqrt")
+    M.transition(X, Xt, {xt: sp.sqrt(x)})
+    return SimpleNamespace(
+        manifold=M,
+        x=x,
+        xt=xt,
+        eta=eta,
+        t=sp.Symbol("t", nonnegative=True),
+        X=X,
+        Xt=Xt,
+        cost=Scalar(M, X, (x - 1) ** 2),
+    )

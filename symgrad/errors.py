@@ -1,0 +1,98 @@
+"""The exceptions symgrad raises.
+
+Every error symgrad raises on bad input derives from :class:`SymgradError`, so
+``except sg.SymgradError`` catches all of them.  Where an error is also a
+``ValueError`` or a ``TypeError`` in the ordinary Python sense, it subclasses
+that too, so generic code that expects those keeps working.
+
+Examples
+--------
+>>> import sympy as sp
+>>> import symgrad as sg
+>>> x = sp.Symbol("x", real=True)
+>>> M = sg.Manifold("line")
+>>> A = M.chart(x)
+>>> try:
+...     sg.Metric(M, A, sp.Matrix([[-1]]))
+... except sg.SymgradError as err:
+...     print(type(err).__name__)
+NotPositiveDefiniteError
+"""
+
+__all__ = [
+    "SymgradError",
+    "ChartError",
+    "DomainError",
+    "ChartMismatchError",
+    "ManifoldMismatchError",
+    "DimensionError",
+    "TransitionError",
+    "SingularTransitionError",
+    "InverseError",
+    "NoPathError",
+    "MetricError",
+    "NotSymmetricError",
+    "NotPositiveDefiniteError",
+    "SimplifyError",
+    "ExpressionError",
+]
+
+
+class SymgradError(Exception):
+    """Base class of every error symgrad raises on bad input."""
+
+
+class ChartError(SymgradError, ValueError):
+    """A chart is ill-formed: a repeated or non-real coordinate, a bad domain."""
+
+
+class DomainError(SymgradError, ValueError):
+    """A point or a value lies outside the domain of a chart."""
+
+
+class ChartMismatchError(SymgradError, ValueError):
+    """An expression given in one chart uses the coordinates of another chart."""
+
+
+class ManifoldMismatchError(SymgradError, ValueError):
+    """Objects that must live on one manifold live on different ones."""
+
+
+class DimensionError(SymgradError, ValueError):
+    """Components have the wrong number of entries or the wrong shape."""
+
+
+class TransitionError(SymgradError, ValueError):
+    """A transition map between two charts is ill-formed."""
+
+
+class SingularTransitionError(TransitionError):
+    """The Jacobian of a transition map is singular."""
+
+
+class InverseError(TransitionError):
+    """The inverse of a transition map could not be found or is wrong."""
+
+
+class NoPathError(SymgradError, LookupError):
+    """No chain of transition maps connects two charts."""
+
+
+class MetricError(SymgradError, ValueError):
+    """A metric tensor is ill-formed."""
+
+
+class NotSymmetricError(MetricError):
+    """A metric tensor's matrix of components is not symmetric."""
+
+
+class NotPositiveDefiniteError(MetricError):
+    """A metric tensor is not positive definite on its chart's domain."""
+
+
+class SimplifyError(SymgradError, ValueError):
+    """An unknown simplification level was requested."""
+
+
+class ExpressionError(SymgradError, TypeError):
+    """A value is not a sympy expression (strings are never parsed)."""

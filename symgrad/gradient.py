@@ -1,0 +1,198 @@
+r"""Differentials, Riemannian gradients and gradient flows.
+
+The differential :math:`dC` of a cost is a covector; it becomes a vector only
+through a metric: :math:`\mathrm{grad}\, C = G^{-1} dC`.  The gradient flow
+:math:`\dot x = -\eta\, G^{-1} dC` is therefore a property of the cost *and*
+the metric, and, being a vector field, it has the same meaning in every
+chart.
+
+Examples
+--------
+>>> import sympy as sp
+>>> import symgrad as sg
+>>> x, xt, eta = sp.symbols("x xt eta", positive=True)
+>>> M = sg.Manifold("half-line")
+>>> X, Xt = M.chart(x), M.chart(xt)
+>>> _ = M.transition(X, Xt, {xt: sp.sqrt(x)})
+>>> cost = sg.Scalar(M, X, (x - 1)**2)
+>>> naive_x = sg.GradientFlow(cost, sg.euclidean(X), rate=eta)
+>>> naive_x.components(X).T
+Matrix([[2*eta*(1 - x)]])
+>>> naive_x.components(Xt).T          # the same flow, seen in the sqrt chart
+Matrix([[eta*(1 - xt**2)/xt]])
+>>> sg.GradientFlow(cost, sg.euclidean(Xt), rate=eta).components(Xt).T
+Matrix([[4*eta*xt*(1 - xt**2)]])
+"""
+
+import sympy as sp
+
+from .errors import ManifoldMismatchError
+from .manifold import as_expr
+from .simplify import resolve, simplify_matrix, solve_metric
+from .tensors import Covector, Metric, Scalar, Vector
+
+__all__ = ["differential", "riemannian_gradient", "GradientFlow"]
+
+
+def differential(scalar, chart=None):
+    r"""The differential :math:`dC = (\partial C / \partial x^i)_i` of a scalar, a Covector.
+
+    Parameters
+    ----------
+    scalar : Scalar
+    chart : Chart, optional
+        The chart to differentiate in (default: the scalar's own chart).  The
+        result is the same covector whichever chart is used.
+
+    Returns
+    -------
+    Covector
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import symgrad as sg
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> A = sg.Manifold("plane").chart(x, y)
+    >>> sg.differential(sg.Scalar(A.manifold, A, x**2 * y)).components().T
+    Matrix([[2*x*y, x**2]])
+    """
+    if not isinstance(scalar, Scalar):
+        raise TypeError(f"differential takes a Scalar, got {type(scalar).__name__}")
+    chart = chart or scalar.chart
+    f = scalar.components(chart)
+    return Covector(scalar.manifold, chart, [sp.diff(f, c) for c in chart.coords])
+
+
+def _same_manifold(cost, metric):
+    if not isinstance(cost, Scalar):
+        raise TypeError(f"the cost must be a Scalar, got {type(cost).__name__}")
+    if not isinstance(metric, Metric):
+        raise TypeError(f"the metric must be a Metric, got {type(metric).__name__}")
+    if cost.manifold is not metric.manifold:
+        raise ManifoldMismatchError(
+            f"the cost lives on {cost.manifold.name!r} but the metric on "
+            f"{metric.manifold.name!r}; both must live on one manifold"
+        )
+
+
+def riemannian_gradient(cost, metric, chart=None, simplify="fast"):
+    r"""The Riemannian gradient :math:`G^{-1} dC` of a cost, a Vector (no sign, no rate).
+
+    Parameters
+    ----------
+    cost : Scalar
+    metric : Metric
+        On the same manifold as ``cost``.
+    chart : Chart, optional
+        The chart to compute in.  By default the metric's own chart, where it
+        was given and is usually simplest; the resulting vector has
+        components in every chart anyway.
+    simplify : {"none", "fast", "full"} or callable
+
+    Returns
+    -------
+    Vector
+
+    Notes
+    -----
+    ``G^{-1}`` is never formed: diagonal and block-diagonal metrics are solved
+    block by block, dense blocks by a fraction-free solve, and pullback
+    metrics through their factors (see :func:`symgrad.simplify.solve_metric`).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import symgrad as sg
+    >>> mu = sp.Symbol("mu", real=True)
+    >>> sigma = sp.Symbol("sigma", positive=True)
+    >>> A = sg.Manifold("normal family").chart(mu, sigma)
+    >>> F = sg.Metric(A.manifold, A, sp.diag(1 / sigma**2, 2 / sigma**2))
+    >>> cost = sg.Scalar(A.manifold, A, mu**2 / (2 * sigma**2) + sp.log(sigma))
+    >>> sg.riemannian_gradient(cost, F).components().T
+    Matrix([[mu, (-mu**2 + sigma**2)/(2*sigma)]])
+    """
+    _same_manifold(cost, metric)
+    chart = chart or metric.chart
+    w = differential(cost, chart).components()
+    G = metric.components(chart)
+    v = solve_metric(G, w, simplify, factor=metric.factor(chart))
+    return Vector(cost.manifold, chart, v)
+
+
+class GradientFlow(Vector):
+    r"""The gradient flow :math:`\dot x = -\eta\, G^{-1} dC`: a vector field.
+
+    Parameters
+    ----------
+    cost : Scalar
+    metric : Metric
+    rate : sympy expression or number, default 1
+        The learning rate :math:`\eta` (a positive parameter).
+    simplify : {"none", "fast", "full"} or callable
+        Simplification of the components.
+    chart : Chart, optional
+        Where to compute the gradient (default: the metric's chart).
+
+    Attributes
+    ----------
+    cost, metric, rate
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import symgrad as sg
+    >>> w = sp.Symbol("w", real=True)
+    >>> eta = sp.Symbol("eta", positive=True)
+    >>> A = sg.Manifold("weight").chart(w)
+    >>> flow = sg.GradientFlow(sg.Scalar(A.manifold, A, (w - 1)**2 / 2), sg.euclidean(A), rate=eta)
+    >>> flow.equations()
+    [Eq(Derivative(w(t), t), eta*(1 - w(t)))]
+    >>> print(flow.latex())
+    \frac{d w}{d t} = \eta \left(1 - w\right)
+    """
+
+    _kind = "gradient flow"
+
+    def __init__(self, cost, metric, rate=1, simplify="fast", chart=None):
+        _same_manifold(cost, metric)
+        self.cost = cost
+        self.metric = metric
+        self.rate = as_expr(rate, "the rate of a gradient flow")
+        grad = riemannian_gradient(cost, metric, chart=chart, simplify=simplify)
+        f = resolve(simplify)
+        comps = simplify_matrix(-self.rate * grad.components(), f)
+        super().__init__(cost.manifold, grad.chart, comps)
+
+    def __repr__(self):
+        return f"GradientFlow({self.chart.name!r}, {list(self._given)})"
+
+    def equations(self, chart=None, t=sp.Symbol("t", real=True)):
+        """The flow as ODEs, ``Eq(Derivative(x(t), t), rhs)``, one per coordinate of ``chart``.
+
+        Returns
+        -------
+        list of sympy.Eq
+        """
+        chart = chart or self.chart
+        rhs = self.components(chart)
+        funcs = {c: sp.Function(c.name, real=True)(t) for c in chart.coords}
+        return [sp.Eq(sp.Derivative(funcs[c], t), r.xreplace(funcs)) for c, r in zip(chart.coords, rhs)]
+
+    def latex(self, chart=None):
+        r"""The update rule in ``chart`` as LaTeX: one ``\frac{d x}{d t} = ...`` line per coordinate.
+
+        Several coordinates are joined by ``\\`` inside an ``aligned`` environment.
+        """
+        chart = chart or self.chart
+        rhs = self.components(chart)
+        lines = [
+            rf"\frac{{d {sp.latex(c)}}}{{d t}} {'&' if chart.dim > 1 else ''}= {sp.latex(r)}"
+            for c, r in zip(chart.coords, rhs)
+        ]
+        if chart.dim == 1:
+            return lines[0]
+        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+    def _repr_latex_(self):
+        return "$" + self.latex() + "$"

@@ -1,0 +1,641 @@
+"""Manifolds, charts, maps between charts and transition maps.
+
+A :class:`Manifold` is a parameter space.  It owns its :class:`Chart` objects
+(ordered tuples of real sympy Symbols with a domain) and the
+:class:`Transition` maps between them.  A manifold only grows: charts and
+transitions are added, never changed or removed, so every derived result can be
+cached for good.
+
+Examples
+--------
+>>> import sympy as sp
+>>> import symgrad as sg
+>>> mu = sp.Symbol("mu", real=True)
+>>> sigma, s = sp.symbols("sigma s", positive=True)
+>>> M = sg.Manifold("normal family")
+>>> A = M.chart(mu, sigma, name="A")
+>>> B = M.chart(mu, s, name="B")
+>>> T = M.transition(A, B, {mu: mu, s: sigma**2})
+>>> T.inverse
+Matrix([
+[     mu],
+[sqrt(s)]])
+>>> T.verified
+'symbolic'
+"""
+
+import functools
+from collections import deque
+
+import numpy as np
+import sympy as sp
+
+from . import _domain
+from .errors import (
+    ChartError,
+    ChartMismatchError,
+    DimensionError,
+    DomainError,
+    ExpressionError,
+    InverseError,
+    ManifoldMismatchError,
+    NoPathError,
+    SingularTransitionError,
+    TransitionError,
+)
+from .simplify import simplify_matrix
+
+__all__ = ["Manifold", "Chart", "Map", "Transition"]
+
+
+def as_expr(value, what):
+    """Convert a Python number or sympy object to a sympy expression.
+
+    Strings are refused: symgrad never parses text outside its model-file parser.
+    """
+    if isinstance(value, str):
+        raise ExpressionError(
+            f"{what} is the string {value!r}; symgrad does not parse strings here, "
+            "pass a sympy expression built from sympy Symbols"
+        )
+    try:
+        expr = sp.sympify(value, strict=True)
+    except (sp.SympifyError, TypeError):
+        raise ExpressionError(f"{what} is {value!r}, which is not a sympy expression") from None
+    if not isinstance(expr, sp.Expr):
+        raise ExpressionError(f"{what} is {value!r}, which is not a scalar sympy expression")
+    return expr
+
+
+def _latex_tuple(symbols):
+    return r"\left(" + ", ".join(sp.latex(s) for s in symbols) + r"\right)"
+
+
+class Chart:
+    """A coordinate chart: an ordered tuple of real sympy Symbols with a domain.
+
+    Charts are made by :meth:`Manifold.chart`, never directly.  The domain of
+    each coordinate is the interval its sympy assumptions imply, narrowed by
+    an optional explicit interval.
+
+    Attributes
+    ----------
+    manifold : Manifold
+    coords : tuple of sympy.Symbol
+    name : str
+    domain : dict
+        Maps each coordinate to its :class:`sympy.Interval`.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import symgrad as sg
+    >>> q, P = sp.symbols("q P", positive=True)
+    >>> S = sg.Manifold("synapse").chart(q, P, domain={P: sp.Interval.open(0, 1)})
+    >>> S.domain[P]
+    Interval.open(0, 1)
+    >>> S.contains([2.0, 0.5]), S.contains([2.0, 1.5])
+    (True, False)
+    """
+
+    __slots__ = ("manifold", "coords", "name", "domain", "_subs")
+
+    def __init__(self, manifold, coords, name, domain):
+        object.__setattr__(self, "manifold", manifold)
+        object.__setattr__(self, "coords", tuple(coords))
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "domain", dict(domain))
+        object.__setattr__(self, "_subs", None)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Chart objects are immutable")
+
+    @property
+    def dim(self):
+        """The number of coordinates."""
+        return len(self.coords)
+
+    def __len__(self):
+        return len(self.coords)
+
+    def __iter__(self):
+        return iter(self.coords)
+
+    def __getitem__(self, i):
+        return self.coords[i]
+
+    def __repr__(self):
+        names = ", ".join(str(c) for c in self.coords)
+        return f"Chart({self.name!r}: ({names}) on {self.manifold.name!r})"
+
+    def _repr_latex_(self):
+        return "$" + _latex_tuple(self.coords) + "$"
+
+    def sign_substitutions(self):
+        """Substitutions of coordinates by positive dummies that encode the domain."""
+        if self._subs is None:
+            object.__setattr__(self, "_subs", _domain.sign_substitutions(self.domain))
+        return self._subs
+
+    def random_points(self, n=_domain.N_POINTS, seed=_domain.SEED):
+        """Random points in the interior of the chart's domain.
+
+        Returns
+        -------
+        numpy.ndarray, shape (n, dim)
+        """
+        values = _domain.sample(self.coords, self.domain, n=n, seed=seed)
+        return np.stack([values[c] for c in self.coords], axis=-1)
+
+    def contains(self, point):
+        """Whether a numeric point (a sequence of ``dim`` numbers) lies in the domain."""
+        point = np.asarray(point, dtype=float)
+        if point.shape != (self.dim,):
+            raise DimensionError(
+                f"a point of chart {self.name!r} has {self.dim} coordinates, got shape {point.shape}"
+            )
+        return all(bool(self.domain[c].contains(sp.Float(v))) for c, v in zip(self.coords, point))
+
+    def check_point(self, point):
+        """Raise :class:`DomainError` unless ``point`` lies in the chart's domain."""
+        if not self.contains(point):
+            bounds = ", ".join(f"{c} in {self.domain[c]}" for c in self.coords)
+            raise DomainError(
+                f"point {list(np.asarray(point, dtype=float))} lies outside the domain of "
+                f"chart {self.name!r} ({bounds})"
+            )
+
+
+class Manifold:
+    """A parameter space: its charts and the transition maps between them.
+
+    Parameters
+    ----------
+    name : str
+        A name used in messages and printing.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import symgrad as sg
+    >>> x, y = sp.symbols("x y", positive=True)
+    >>> M = sg.Manifold("half-line")
+    >>> X = M.chart(x)
+    >>> Y = M.chart([y], name="sqrt")
+    >>> M.transition(X, Y, {y: sp.sqrt(x)}).inverse
+    Matrix([[y**2]])
+    >>> M.charts
+    (Chart('(x)': (x) on 'half-line'), Chart('sqrt': (y) on 'half-line'))
+    """
+
+    def __init__(self, name="M"):
+        self.name = str(name)
+        self._charts = []
+        self._transitions = {}
+        self._composed = {}
+
+    def __repr__(self):
+        return f"Manifold({self.name!r}, dim={self.dim}, charts={[c.name for c in self._charts]})"
+
+    @property
+    def dim(self):
+        """The dimension (None until the first chart is made)."""
+        return self._charts[0].dim if self._charts else None
+
+    @property
+    def charts(self):
+        """The charts, in the order they were made."""
+        return tuple(self._charts)
+
+    @property
+    def coordinates(self):
+        """The set of every chart's coordinates."""
+        return frozenset(c for chart in self._charts for c in chart.coords)
+
+    # -- charts ----------------------------------------------------------------------------
+
+    def chart(self, *coords, name=None, domain=None):
+        """Make a chart of this manifold.
+
+        Parameters
+        ----------
+        *coords : sympy.Symbol, or one sequence of them
+            The coordinates, in order.  Each must be declared real (``real=True``,
+            ``positive=True``, ...); the assumptions give its domain.
+        name : str, optional
+            Defaults to the coordinates in parentheses, e.g. ``"(mu, sigma)"``.
+        domain : dict, optional
+            Maps coordinates to :class:`sympy.Interval` objects that narrow the
+            domain their assumptions imply.
+
+        Returns
+        -------
+        Chart
+        """
+        if len(coords) == 1 and not isinstance(coords[0], sp.Basic):
+            coords = tuple(coords[0])
+        if not coords:
+            raise ChartError(f"a chart of {self.name!r} needs at least one coordinate")
+        for c in coords:
+            if not isinstance(c, sp.Symbol):
+                raise ChartError(
+                    f"chart coordinates must be sympy Symbols; got {c!r} of type {type(c).__name__}"
+                )
+            if c.is_real is not True:
+                raise ChartError(
+                    f"coordinate {c} is not declared real; make it with "
+                    f"sp.Symbol({c.name!r}, real=True) (or positive=True)"
+                )
+        if len(set(coords)) != len(coords):
+            repeated = sorted({str(c) for c in coords if coords.count(c) > 1})
+            raise ChartError(f"coordinate(s) {', '.join(repeated)} repeated in a chart of {self.name!r}")
+        if self._charts and len(coords) != self.dim:
+            raise DimensionError(
+                f"manifold {self.name!r} has dimension {self.dim}; a chart with "
+                f"{len(coords)} coordinates cannot belong to it"
+            )
+        if name is None:
+            name = "(" + ", ".join(str(c) for c in coords) + ")"
+        name = str(name)
+        for other in self._charts:
+            if other.name == name:
+                raise ChartError(f"manifold {self.name!r} already has a chart named {name!r}")
+            if set(other.coords) == set(coords):
+                raise ChartError(
+                    f"chart {other.name!r} of {self.name!r} already has the coordinates "
+                    f"{', '.join(map(str, coords))}; reuse it"
+                )
+        intervals = {c: _domain.interval_of(c) for c in coords}
+        for c, iv in (domain or {}).items():
+            if c not in intervals:
+                raise ChartError(f"domain given for {c}, which is not a coordinate of this chart")
+            if not isinstance(iv, sp.Interval) or not iv.is_subset(sp.Reals):
+                raise ChartError(f"the domain of {c} must be a real sympy Interval, got {iv!r}")
+            narrowed = intervals[c].intersect(iv)
+            if not isinstance(narrowed, sp.Interval) or narrowed.measure == 0:
+                raise ChartError(
+                    f"the domain {iv} of {c} does not meet the interval {intervals[c]} "
+                    "its assumptions imply"
+                )
+            intervals[c] = narrowed
+        chart = Chart(self, coords, name, intervals)
+        self._charts.append(chart)
+        return chart
+
+    def _own(self, chart, what="chart"):
+        if not isinstance(chart, Chart):
+            raise TypeError(f"{what} must be a Chart, got {type(chart).__name__}")
+        if chart.manifold is not self:
+            raise ManifoldMismatchError(
+                f"{what} {chart.name!r} belongs to manifold {chart.manifold.name!r}, "
+                f"not to {self.name!r}"
+            )
+
+    def check_expression(self, expr, chart, what="expression"):
+        """Raise :class:`ChartMismatchError` if ``expr`` uses another chart's coordinates.
+
+        Symbols that are no chart's coordinates are parameters and allowed.
+        """
+        foreign = (expr.free_symbols & self.coordinates) - set(chart.coords)
+        if foreign:
+            owners = sorted(
+                {c.name for c in self._charts if foreign & set(c.coords)} - {chart.name}
+            )
+            names = ", ".join(sorted(str(s) for s in foreign))
+            raise ChartMismatchError(
+                f"{what} is given in chart {chart.name!r} but uses {names}, coordinate(s) of "
+                f"chart(s) {', '.join(map(repr, owners))}; express it in "
+                f"{', '.join(map(str, chart.coords))} only"
+            )
+
+    def parameter_intervals(self, chart, *exprs):
+        """The domain intervals of ``chart`` plus the implied ones of other free symbols."""
+        intervals = dict(chart.domain)
+        for e in exprs:
+            for s in e.free_symbols:
+                if s not in intervals:
+                    intervals[s] = _domain.interval_of(s) or sp.Interval(-sp.oo, sp.oo)
+        return intervals
+
+    # -- transitions -----------------------------------------------------------------------
+
+    def transition(self, source, target, forward, inverse=None):
+        """Add the transition map from chart ``source`` to chart ``target``.
+
+        Parameters
+        ----------
+        source, target : Chart
+            Two distinct charts of this manifold.
+        forward : dict or sequence
+            The target's coordinates as expressions in the source's coordinates
+            (a dict keyed by target coordinate, or a sequence in target order).
+        inverse : dict or sequence, optional
+            The source's coordinates in terms of the target's.  When omitted
+            it is solved with sympy, the branch picked with the charts'
+            domains.  Either way the round trip is verified (symbolically, or
+            at random points of the domain when that is inconclusive).
+
+        Returns
+        -------
+        Transition
+            Its reverse, from ``target`` to ``source``, is stored too.
+
+        Raises
+        ------
+        SingularTransitionError
+            If the Jacobian determinant vanishes.
+        InverseError
+            If no inverse is found or the given one is wrong.
+        TransitionError
+            If the map sends points outside the target's domain.
+        """
+        self._own(source, "source chart")
+        self._own(target, "target chart")
+        if source is target:
+            raise TransitionError(f"a transition needs two different charts, got {source.name!r} twice")
+        if (source, target) in self._transitions:
+            raise TransitionError(
+                f"the transition {source.name!r} -> {target.name!r} exists already; "
+                "a manifold's transitions are never replaced"
+            )
+        fwd = _components_in(self, forward, target, source, f"transition {source.name!r} -> {target.name!r}")
+        what = f"transition {source.name!r} -> {target.name!r}"
+        jac = fwd.jacobian(source.coords)
+        det = jac.det(method="berkowitz")
+        intervals = self.parameter_intervals(source, det)
+        is_zero, _ = _domain.decide_zero(det, intervals)
+        if is_zero:
+            raise SingularTransitionError(
+                f"{what} has a singular Jacobian (determinant {sp.simplify(det)}); "
+                "the map is not invertible"
+            )
+        if inverse is not None:
+            inv = _components_in(self, inverse, source, target, f"inverse of {what}")
+            how = _verify(fwd, inv, source, target)
+            if how is None:
+                raise InverseError(
+                    f"the inverse passed for {what} does not invert the map: "
+                    f"the round trip does not give back the coordinates"
+                )
+        else:
+            inv, how = _solve_inverse(fwd, source, target, what)
+        _check_image(fwd, source, target, what)
+        _check_image(inv, target, source, f"the inverse of {what}")
+        t = Transition(source, target, fwd, inv, how)
+        self._transitions[(source, target)] = t
+        self._transitions[(target, source)] = t.reversed()
+        return t
+
+    def transition_map(self, source, target):
+        """The transition from ``source`` to ``target``, composed along a path if needed.
+
+        Raises
+        ------
+        NoPathError
+            If no chain of transitions joins the two charts.
+        """
+        self._own(source, "source chart")
+        self._own(target, "target chart")
+        key = (source, target)
+        if source is target:
+            return _identity(source)
+        if key in self._transitions:
+            return self._transitions[key]
+        if key in self._composed:
+            return self._composed[key]
+        path = self._path(source, target)
+        t = self._transitions[(path[0], path[1])]
+        for a, b in zip(path[1:], path[2:]):
+            t = t.then(self._transitions[(a, b)])
+        self._composed[key] = t
+        return t
+
+    def _path(self, source, target):
+        prev = {source: None}
+        queue = deque([source])
+        while queue:
+            c = queue.popleft()
+            if c is target:
+                break
+            for a, b in self._transitions:
+                if a is c and b not in prev:
+                    prev[b] = c
+                    queue.append(b)
+        if target not in prev:
+            raise NoPathError(
+                f"no chain of transitions joins chart {source.name!r} to chart {target.name!r} "
+                f"on {self.name!r}; add one with M.transition(...)"
+            )
+        path = [target]
+        while path[-1] is not source:
+            path.append(prev[path[-1]])
+        return path[::-1]
+
+
+def _components_in(manifold, values, keys_chart, expr_chart, what):
+    """A column matrix of ``keys_chart``'s coordinates as expressions in ``expr_chart``."""
+    if isinstance(values, dict):
+        missing = [c for c in keys_chart.coords if c not in values]
+        extra = [k for k in values if k not in keys_chart.coords]
+        if missing or extra:
+            raise DimensionError(
+                f"{what} must give each coordinate of chart {keys_chart.name!r} "
+                f"({', '.join(map(str, keys_chart.coords))}) exactly once"
+                + (f"; missing {', '.join(map(str, missing))}" if missing else "")
+                + (f"; not coordinates of it: {', '.join(map(str, extra))}" if extra else "")
+            )
+        items = [values[c] for c in keys_chart.coords]
+    else:
+        items = list(values)
+        if len(items) != keys_chart.dim:
+            raise DimensionError(
+                f"{what} needs {keys_chart.dim} expressions, one per coordinate of chart "
+                f"{keys_chart.name!r}; got {len(items)}"
+            )
+    exprs = [as_expr(v, f"{what}, component {c}") for v, c in zip(items, keys_chart.coords)]
+    for e, c in zip(exprs, keys_chart.coords):
+        manifold.check_expression(e, expr_chart, f"{what}, component {c}")
+    return sp.ImmutableMatrix(exprs)
+
+
+def _verify(fwd, inv, source, target):
+    """Check both round trips; returns "symbolic", "numeric" or None (failed)."""
+    how = "symbolic"
+    trips = [
+        (fwd.xreplace(dict(zip(source.coords, inv))) - sp.Matrix(target.coords), target, inv),
+        (inv.xreplace(dict(zip(target.coords, fwd))) - sp.Matrix(source.coords), source, fwd),
+    ]
+    for diff, chart, _ in trips:
+        intervals = source.manifold.parameter_intervals(chart, *diff)
+        for e in diff:
+            ok, h = _domain.decide_zero(e, intervals)
+            if not ok:
+                return None
+            if h == "numeric":
+                how = "numeric"
+    return how
+
+
+def _solve_inverse(fwd, source, target, what):
+    dummies = [sp.Dummy(y.name, **y.assumptions0) for y in target.coords]
+    eqs = [d - f for d, f in zip(dummies, fwd)]
+    hint = (
+        f"pass the inverse explicitly: M.transition(..., inverse={{"
+        + ", ".join(f"{x}: ..." for x in source.coords)
+        + "})"
+    )
+    try:
+        solutions = sp.solve(eqs, list(source.coords), dict=True)
+    except (NotImplementedError, ValueError) as err:
+        raise InverseError(f"sympy could not solve {what} for its inverse ({err}); {hint}") from None
+    back = dict(zip(dummies, target.coords))
+    for sol in solutions:
+        if set(sol) != set(source.coords):
+            continue
+        inv = sp.ImmutableMatrix([sol[x].xreplace(back) for x in source.coords])
+        if inv.free_symbols & set(source.coords) - set(target.coords):
+            continue
+        if not _maps_into(inv, target, source):
+            continue
+        how = _verify(fwd, inv, source, target)
+        if how is not None:
+            return simplify_matrix(inv, "fast"), how
+    raise InverseError(
+        f"no inverse of {what} valid on the whole domain of chart {source.name!r} was found "
+        f"(sympy gave {len(solutions)} candidate(s)); restrict the charts' domains or {hint}"
+    )
+
+
+def _maps_into(mapping, from_chart, to_chart):
+    """Whether ``mapping`` sends random points of ``from_chart`` into ``to_chart``'s domain."""
+    values = _domain.sample(
+        mapping.free_symbols, from_chart.manifold.parameter_intervals(from_chart, *mapping)
+    )
+    if not values:
+        return all(to_chart.domain[c].contains(v) for c, v in zip(to_chart.coords, mapping))
+    vals = _domain.evaluate(mapping, values)[:, :, 0]
+    for k, c in enumerate(to_chart.coords):
+        iv = to_chart.domain[c]
+        col = vals[:, k]
+        if not np.all(np.isfinite(col)):
+            return False
+        lo, hi = float(iv.start), float(iv.end)
+        if np.any(col < lo) or np.any(col > hi):
+            return False
+    return True
+
+
+def _check_image(mapping, from_chart, to_chart, what):
+    if not _maps_into(mapping, from_chart, to_chart):
+        raise TransitionError(
+            f"{what} sends points of chart {from_chart.name!r} outside the domain of chart "
+            f"{to_chart.name!r}; give both charts domains that the map carries onto each other"
+        )
+
+
+class Map:
+    """A smooth map from a chart to a chart, possibly of another manifold.
+
+    Parameters
+    ----------
+    source, target : Chart
+    forward : dict or sequence
+        The target's coordinates as expressions in the source's coordinates.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import symgrad as sg
+    >>> x, y, u, v = sp.symbols("x y u v", real=True)
+    >>> A = sg.Manifold("params").chart(x, y)
+    >>> B = sg.Manifold("outputs").chart(u, v)
+    >>> F = sg.Map(A, B, {u: x + y**2 / 2, v: y})
+    >>> F.jacobian
+    Matrix([
+    [1, y],
+    [0, 1]])
+    """
+
+    def __init__(self, source, target, forward):
+        if not isinstance(source, Chart) or not isinstance(target, Chart):
+            raise TypeError("a Map goes from a Chart to a Chart")
+        self.source = source
+        self.target = target
+        if isinstance(forward, sp.MatrixBase) and forward.shape == (target.dim, 1):
+            self.forward = sp.ImmutableMatrix(forward)
+        else:
+            self.forward = _components_in(
+                source.manifold, forward, target, source, f"map {source.name!r} -> {target.name!r}"
+            )
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.source.name!r} -> {self.target.name!r})"
+
+    @functools.cached_property
+    def jacobian(self):
+        """The Jacobian ``d(target)/d(source)`` in the source's coordinates."""
+        return sp.ImmutableMatrix(self.forward.jacobian(self.source.coords))
+
+    def pull(self, expr):
+        """Rewrite an expression in the target's coordinates in the source's coordinates."""
+        return expr.xreplace(dict(zip(self.target.coords, self.forward)))
+
+
+class Transition(Map):
+    """An invertible map between two charts of one manifold.
+
+    Made by :meth:`Manifold.transition`; :meth:`Manifold.transition_map` also
+    composes transitions along a path.
+
+    Attributes
+    ----------
+    forward : sympy.ImmutableMatrix, shape (dim, 1)
+        The target's coordinates in terms of the source's.
+    inverse : sympy.ImmutableMatrix, shape (dim, 1)
+        The source's coordinates in terms of the target's.
+    verified : str
+        How the round trip was verified: ``"symbolic"``, ``"numeric"``,
+        ``"composed"`` (from verified steps) or ``"identity"``.
+    """
+
+    def __init__(self, source, target, forward, inverse, verified):
+        super().__init__(source, target, forward)
+        self.inverse = sp.ImmutableMatrix(inverse)
+        self.verified = verified
+
+    def reversed(self):
+        """The transition from ``target`` back to ``source``."""
+        return Transition(self.target, self.source, self.inverse, self.forward, self.verified)
+
+    def then(self, other):
+        """The composition: this transition followed by ``other``."""
+        if other.source is not self.target:
+            raise TransitionError(f"cannot compose {self!r} with {other!r}")
+        fwd = other.forward.xreplace(dict(zip(self.target.coords, self.forward)))
+        inv = self.inverse.xreplace(dict(zip(self.target.coords, other.inverse)))
+        return Transition(
+            self.source,
+            other.target,
+            simplify_matrix(fwd, "fast"),
+            simplify_matrix(inv, "fast"),
+            "composed",
+        )
+
+    def push(self, expr):
+        """Rewrite an expression in the source's coordinates in the target's coordinates."""
+        return expr.xreplace(dict(zip(self.source.coords, self.inverse)))
+
+    @functools.cached_property
+    def inverse_jacobian(self):
+        """``K = d(source)/d(target)`` in the target's coordinates."""
+        return sp.ImmutableMatrix(self.inverse.jacobian(self.target.coords))
+
+    @functools.cached_property
+    def jacobian_at_target(self):
+        """``d(target)/d(source)`` written in the target's coordinates (equals ``K^{-1}``)."""
+        return simplify_matrix(self.push(self.jacobian), "fast")
+
+
+def _identity(chart):
+    m = sp.ImmutableMatrix(chart.coords)
+    return Transition(chart, chart, m, m, "identity")

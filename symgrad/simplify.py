@@ -1,0 +1,208 @@
+"""Simplification levels and structure-aware linear solves.
+
+Simplification is a named, swappable parameter.  Three levels are built in:
+
+``"none"``
+    leave expressions as they come out of the tensor rules;
+``"fast"`` (the default)
+    rational canonical form (:func:`sympy.cancel`) followed by
+    :func:`sympy.factor_terms`: cheap, predictable and canonical, so that two
+    runs print the same expression;
+``"full"``
+    :func:`sympy.simplify` first, then the ``"fast"`` step: slower, sometimes
+    shorter.
+
+Any callable ``f(expr) -> expr`` may be passed instead of a name.
+
+The Riemannian gradient needs ``G^{-1} w``.  :func:`solve_metric` never forms
+``G.inv()``: it splits ``G`` into the blocks of its sparsity pattern, divides
+on 1x1 blocks and solves the others fraction-free over a polynomial ring
+(:meth:`DomainMatrix.solve_den <sympy.polys.matrices.DomainMatrix.solve_den>`).
+
+Examples
+--------
+>>> import sympy as sp
+>>> from symgrad.simplify import simplify_expr, solve_metric
+>>> x = sp.Symbol("x", positive=True)
+>>> simplify_expr((x**2 - 1) / (x - 1), "fast")
+x + 1
+>>> G = sp.Matrix([[x**-2, 0], [0, 2 * x**-2]])
+>>> solve_metric(G, sp.Matrix([1, 1]), "fast").T
+Matrix([[x**2, x**2/2]])
+"""
+
+import sympy as sp
+from sympy.polys.matrices import DomainMatrix
+
+from .errors import SimplifyError
+
+__all__ = [
+    "LEVELS",
+    "simplify_expr",
+    "simplify_matrix",
+    "solve_metric",
+    "solve_linear",
+    "matmul",
+    "congruence",
+]
+
+
+def _none(expr):
+    return expr
+
+
+def _fast(expr):
+    if expr.is_Atom:
+        return expr
+    return sp.factor_terms(sp.cancel(expr))
+
+
+def _full(expr):
+    if expr.is_Atom:
+        return expr
+    return _fast(sp.simplify(expr))
+
+
+#: The named simplification levels.
+LEVELS = {"none": _none, "fast": _fast, "full": _full}
+
+
+def resolve(level):
+    """Return the simplification function named by ``level`` (or ``level`` itself if callable)."""
+    if callable(level):
+        return level
+    try:
+        return LEVELS[level]
+    except (KeyError, TypeError):
+        raise SimplifyError(
+            f"unknown simplification level {level!r}; use one of {sorted(LEVELS)} "
+            "or a callable expr -> expr"
+        ) from None
+
+
+def simplify_expr(expr, level="fast"):
+    """Simplify one expression at the named level.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+    level : {"none", "fast", "full"} or callable
+
+    Returns
+    -------
+    sympy.Expr
+    """
+    return resolve(level)(sp.sympify(expr))
+
+
+def simplify_matrix(matrix, level="fast"):
+    """Simplify every entry of a matrix; returns an ``ImmutableMatrix``."""
+    f = resolve(level)
+    return sp.ImmutableMatrix(matrix.rows, matrix.cols, [f(e) for e in matrix])
+
+
+def blocks(matrix):
+    """The index sets of the diagonal blocks of a square matrix's sparsity pattern.
+
+    Two indices share a block when a chain of non-zero off-diagonal entries joins
+    them.  Blocks are returned sorted, each as a sorted list.
+    """
+    n = matrix.rows
+    parent = list(range(n))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for (i, j), value in matrix.todok().items():
+        if i != j and value != 0:
+            ri, rj = find(i), find(j)
+            if ri != rj:
+                parent[max(ri, rj)] = min(ri, rj)
+    groups = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    return sorted(groups.values())
+
+
+def solve_linear(A, b):
+    """Solve ``A x = b`` fraction-free; returns an unsimplified column Matrix.
+
+    The system is converted to a :class:`~sympy.polys.matrices.DomainMatrix` over
+    the smallest polynomial ring (or field) that holds its entries, solved
+    without fractions, and the common denominator divided out at the end.
+    """
+    if A.rows == 1:
+        return sp.Matrix([b[0] / A[0, 0]])
+    dA = DomainMatrix.from_Matrix(sp.Matrix(A))
+    db = DomainMatrix.from_Matrix(sp.Matrix(b))
+    dA, db = dA.unify(db)
+    num, den = dA.solve_den(db)
+    den = dA.domain.to_sympy(den)
+    return sp.Matrix([e / den for e in num.to_Matrix()])
+
+
+def solve_metric(G, w, level="fast", factor=None):
+    """Return ``G^{-1} w`` for a symmetric matrix ``G``, simplified at ``level``.
+
+    Parameters
+    ----------
+    G : sympy.Matrix, shape (n, n)
+        Symmetric and invertible.
+    w : sympy.Matrix, shape (n, 1)
+    level : str or callable
+        A simplification level (see :data:`LEVELS`).
+    factor : tuple (J, G0), optional
+        A factorisation ``G = J^T G0 J`` (a pullback); then
+        ``G^{-1} w = J^{-1} G0^{-1} J^{-T} w`` is solved in three steps.
+
+    Returns
+    -------
+    sympy.ImmutableMatrix, shape (n, 1)
+    """
+    f = resolve(level)
+    if factor is not None:
+        J, G0 = factor
+        z = solve_linear(J.T, w)
+        u = solve_metric(G0, z, "none")
+        v = solve_linear(J, u)
+        return sp.ImmutableMatrix([f(e) for e in v])
+    out = [None] * G.rows
+    for idx in blocks(G):
+        if len(idx) == 1:
+            i = idx[0]
+            out[i] = f(w[i] / G[i, i])
+            continue
+        x = solve_linear(G.extract(idx, idx), w.extract(idx, [0]))
+        for k, i in enumerate(idx):
+            out[i] = f(x[k])
+    return sp.ImmutableMatrix(out)
+
+
+def matmul(A, B):
+    """The product of two sympy matrices, skipping structural zeros.
+
+    Returns an ``ImmutableMatrix``; entries are unsimplified sums.
+    """
+    rows_b = {}
+    for (k, j), v in B.todok().items():
+        rows_b.setdefault(k, []).append((j, v))
+    terms = {}
+    for (i, k), u in A.todok().items():
+        for j, v in rows_b.get(k, ()):
+            terms.setdefault((i, j), []).append(u * v)
+    return sp.ImmutableMatrix(A.rows, B.cols, lambda i, j: sp.Add(*terms.get((i, j), ())))
+
+
+def congruence(K, G, level="fast"):
+    """``K^T G K`` for a symmetric ``G``, simplified at ``level``, exactly symmetric.
+
+    Only the upper triangle is computed; the lower one is its mirror image.
+    """
+    f = resolve(level)
+    P = matmul(matmul(K.T, G), K)
+    n = P.rows
+    upper = {(i, j): f(P[i, j]) for i in range(n) for j in range(i, n)}
+    return sp.ImmutableMatrix(n, n, lambda i, j: upper[(min(i, j), max(i, j))])
