@@ -28,7 +28,7 @@ import sympy as sp
 
 from .errors import ManifoldMismatchError
 from .manifold import as_expr
-from .simplify import resolve, simplify_matrix, solve_metric
+from .simplify import negate, solve_metric
 from .tensors import Covector, Metric, Scalar, Vector
 
 __all__ = ["differential", "riemannian_gradient", "GradientFlow"]
@@ -60,8 +60,18 @@ def differential(scalar, chart=None):
     if not isinstance(scalar, Scalar):
         raise TypeError(f"differential takes a Scalar, got {type(scalar).__name__}")
     chart = chart or scalar.chart
-    f = scalar.components(chart)
-    return Covector(scalar.manifold, chart, [sp.diff(f, c) for c in chart.coords])
+    return Covector(scalar.manifold, chart, _partials(scalar.components(chart), chart.coords))
+
+
+def _partials(expr, coords):
+    """The partial derivatives of ``expr``; each term of a sum is differentiated
+    only by the coordinates it contains (costs are often sums over parameters)."""
+    wanted = set(coords)
+    terms = {c: [] for c in coords}
+    for term in sp.Add.make_args(expr):
+        for c in term.free_symbols & wanted:
+            terms[c].append(term)
+    return [sp.Add(*[sp.diff(t, c) for t in terms[c]]) for c in coords]
 
 
 def _same_manifold(cost, metric):
@@ -160,8 +170,7 @@ class GradientFlow(Vector):
         self.metric = metric
         self.rate = as_expr(rate, "the rate of a gradient flow")
         grad = riemannian_gradient(cost, metric, chart=chart, simplify=simplify)
-        f = resolve(simplify)
-        comps = simplify_matrix(-self.rate * grad.components(), f)
+        comps = [self.rate * negate(e, simplify) for e in grad.components()]
         super().__init__(cost.manifold, grad.chart, comps)
 
     def __repr__(self):

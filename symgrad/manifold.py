@@ -197,6 +197,10 @@ class Manifold:
     def __repr__(self):
         return f"Manifold({self.name!r}, dim={self.dim}, charts={[c.name for c in self._charts]})"
 
+    def _repr_latex_(self):
+        charts = ", ".join(c._repr_latex_().strip("$") for c in self._charts)
+        return rf"$\mathcal{{M}}_{{\text{{{self.name}}}}}: {charts}$"
+
     @property
     def dim(self):
         """The dimension (None until the first chart is made)."""
@@ -575,6 +579,12 @@ class Map:
     def jacobian(self):
         """The Jacobian ``d(target)/d(source)`` in the source's coordinates."""
         return sp.ImmutableMatrix(self.forward.jacobian(self.source.coords))
+
+    def _repr_latex_(self):
+        rows = r" \\ ".join(
+            f"{sp.latex(y)} &= {sp.latex(e)}" for y, e in zip(self.target.coords, self.forward)
+        )
+        return r"$\begin{aligned} " + rows + r" \end{aligned}$"
 
     def pull(self, expr):
         """Rewrite an expression in the target's coordinates in the source's coordinates."""

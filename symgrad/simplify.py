@@ -5,9 +5,14 @@ Simplification is a named, swappable parameter.  Three levels are built in:
 ``"none"``
     leave expressions as they come out of the tensor rules;
 ``"fast"`` (the default)
-    rational canonical form (:func:`sympy.cancel`) followed by
-    :func:`sympy.factor_terms`: cheap, predictable and canonical, so that two
-    runs print the same expression;
+    rational canonical form (:func:`sympy.cancel`), the numerator's common
+    factors pulled out (:func:`sympy.factor_terms`) and a polynomial
+    denominator written by square-free factorisation (:func:`sympy.sqf`):
+    cheap, predictable and canonical, so that two runs print the same
+    expression;
+``"compact"``
+    like ``"fast"``, with long numerators in multivariate Horner form
+    (:func:`sympy.horner`): the shortest output for large rational results;
 ``"full"``
     :func:`sympy.simplify` first, then the ``"fast"`` step: slower, sometimes
     shorter.
@@ -42,8 +47,10 @@ __all__ = [
     "simplify_matrix",
     "solve_metric",
     "solve_linear",
+    "solve_fractions",
     "matmul",
     "congruence",
+    "negate",
 ]
 
 
@@ -51,10 +58,38 @@ def _none(expr):
     return expr
 
 
+def _format(num, den, compact=False):
+    """Present a reduced fraction: common factors of the numerator pulled out, a
+    polynomial denominator written as powers of square-free factors, and, with
+    ``compact``, a long numerator in Horner form.  Of the two placements of a
+    rational constant (in the denominator, or spread over the numerator's
+    terms) the shorter is kept."""
+    if den.is_Add:
+        den = sp.sqf(den)
+    if compact and num.is_Add and len(num.args) > 8:
+        try:
+            num = sp.horner(num)
+        except sp.PolynomialError:
+            pass
+    out = sp.factor_terms(num) / den
+    c, rest = den.as_coeff_Mul()
+    if c != 1 and num.is_Add and not compact:
+        spread = sp.expand(num / c) / rest
+        if sp.count_ops(spread) < sp.count_ops(out):
+            out = spread
+    return out
+
+
 def _fast(expr):
     if expr.is_Atom:
         return expr
-    return sp.factor_terms(sp.cancel(expr))
+    return _format(*sp.fraction(sp.cancel(expr)))
+
+
+def _compact(expr):
+    if expr.is_Atom:
+        return expr
+    return _format(*sp.fraction(sp.cancel(expr)), compact=True)
 
 
 def _full(expr):
@@ -64,7 +99,7 @@ def _full(expr):
 
 
 #: The named simplification levels.
-LEVELS = {"none": _none, "fast": _fast, "full": _full}
+LEVELS = {"none": _none, "fast": _fast, "compact": _compact, "full": _full}
 
 
 def resolve(level):
@@ -86,13 +121,28 @@ def simplify_expr(expr, level="fast"):
     Parameters
     ----------
     expr : sympy.Expr
-    level : {"none", "fast", "full"} or callable
+    level : {"none", "fast", "compact", "full"} or callable
 
     Returns
     -------
     sympy.Expr
     """
     return resolve(level)(sp.sympify(expr))
+
+
+def negate(expr, level="fast"):
+    """``-expr`` for an expression already simplified at ``level``, in that level's form.
+
+    The built-in levels only move the sign into the numerator, without
+    simplifying again.
+    """
+    f = resolve(level)
+    if f is _fast:
+        num, den = sp.fraction(expr)
+        return sp.factor_terms(sp.expand(-num)) / den
+    if f is _compact or f is _none:
+        return -expr
+    return f(-expr)
 
 
 def simplify_matrix(matrix, level="fast"):
@@ -127,21 +177,61 @@ def blocks(matrix):
     return sorted(groups.values())
 
 
-def solve_linear(A, b):
-    """Solve ``A x = b`` fraction-free; returns an unsimplified column Matrix.
+def solve_fractions(A, b):
+    """Solve ``A x = b`` fraction-free; returns each ``x_i`` as a reduced pair ``(num, den)``.
 
     The system is converted to a :class:`~sympy.polys.matrices.DomainMatrix` over
-    the smallest polynomial ring (or field) that holds its entries, solved
-    without fractions, and the common denominator divided out at the end.
+    the smallest polynomial ring or rational function field that holds its
+    entries (non-polynomial subexpressions such as ``exp(x)`` become
+    generators), solved without fractions, and each entry reduced against the
+    common denominator inside that domain, so no expression is re-parsed.
     """
-    if A.rows == 1:
-        return sp.Matrix([b[0] / A[0, 0]])
     dA = DomainMatrix.from_Matrix(sp.Matrix(A))
     db = DomainMatrix.from_Matrix(sp.Matrix(b))
     dA, db = dA.unify(db)
+    if dA.domain.is_FractionField:
+        dA, db = _clear_denominators(dA, db)
+    K = dA.domain
     num, den = dA.solve_den(db)
-    den = dA.domain.to_sympy(den)
-    return sp.Matrix([e / den for e in num.to_Matrix()])
+    out = []
+    for e in num.to_list_flat():
+        if K.is_PolynomialRing:
+            p, q = e.cancel(den)
+            out.append((p.as_expr(), q.as_expr()))
+        else:
+            out.append(sp.fraction(sp.cancel(K.to_sympy(e) / K.to_sympy(den))))
+    return out
+
+
+def _clear_denominators(dA, db):
+    """Scale each row of ``[A | b]`` over a rational function field by the lcm of
+    its denominators: the same solutions, over the polynomial ring, where
+    fraction-free elimination needs no gcds."""
+    ring = dA.domain.get_ring()
+    rows = []
+    for ra, rb in zip(dA.to_list(), db.to_list()):
+        lcm = ring.one
+        for e in ra + rb:
+            lcm = lcm.lcm(e.denom)
+        rows.append([e.numer * lcm.exquo(e.denom) for e in ra + rb])
+    n = dA.shape[1]
+    return (
+        DomainMatrix([r[:n] for r in rows], dA.shape, ring),
+        DomainMatrix([r[n:] for r in rows], db.shape, ring),
+    )
+
+
+def solve_linear(A, b):
+    """Solve ``A x = b`` fraction-free; returns a column Matrix of reduced fractions."""
+    return sp.Matrix([p / q for p, q in solve_fractions(A, b)])
+
+
+def _finish(pairs, f):
+    """Simplify solved fractions at level ``f``, formatting directly when ``f``
+    is a built-in level whose first step (cancel) the solve has done."""
+    if f is _fast or f is _compact:
+        return [_format(p, q, compact=f is _compact) for p, q in pairs]
+    return [f(p / q) for p, q in pairs]
 
 
 def solve_metric(G, w, level="fast", factor=None):
@@ -167,17 +257,16 @@ def solve_metric(G, w, level="fast", factor=None):
         J, G0 = factor
         z = solve_linear(J.T, w)
         u = solve_metric(G0, z, "none")
-        v = solve_linear(J, u)
-        return sp.ImmutableMatrix([f(e) for e in v])
+        return sp.ImmutableMatrix(_finish(solve_fractions(J, u), f))
     out = [None] * G.rows
     for idx in blocks(G):
         if len(idx) == 1:
             i = idx[0]
             out[i] = f(w[i] / G[i, i])
             continue
-        x = solve_linear(G.extract(idx, idx), w.extract(idx, [0]))
+        x = _finish(solve_fractions(G.extract(idx, idx), w.extract(idx, [0])), f)
         for k, i in enumerate(idx):
-            out[i] = f(x[k])
+            out[i] = x[k]
     return sp.ImmutableMatrix(out)
 
 
