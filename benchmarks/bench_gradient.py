@@ -113,20 +113,17 @@ def run(sizes_a, sizes_b, sizes_c, budget):
         print(_format(rows[-1]), flush=True)
 
     print(_header(), flush=True)
-    skip = False
-    for n in sizes_a:
-        A, cost, G = problem_diagonal_gaussian(n)
-        ours = _timed(symgrad_matrix, A, cost, G)
-        base = (None, None) if skip else _timed(plain_sympy, A.coords, cost, G)
-        skip = skip or base[0] > budget
-        row("(a) diagonal Gaussian", f"n={n} ({2 * n} params)", ours, base)
-    skip = False
-    for d in sizes_b:
-        A, cost, G = problem_cholesky_gaussian(d)
-        ours = _timed(symgrad_matrix, A, cost, G)
-        base = (None, None) if skip else _timed(plain_sympy, A.coords, cost, G)
-        skip = skip or base[0] > budget
-        row("(b) Cholesky Gaussian", f"d={d} ({len(A.coords)} params)", ours, base)
+    for case, problem, sizes in (
+        ("(a) diagonal Gaussian", problem_diagonal_gaussian, sizes_a),
+        ("(b) Cholesky Gaussian", problem_cholesky_gaussian, sizes_b),
+    ):
+        skip = False
+        for n in sizes:
+            A, cost, G = problem(n)
+            ours = _timed(symgrad_matrix, A, cost, G)
+            base = (None, None) if skip else _timed(plain_sympy, A.coords, cost, G)
+            skip = skip or base[0] > budget
+            row(case, f"{'d' if 'Cholesky' in case else 'n'}={n} ({len(A.coords)} params)", ours, base)
     skip = False
     for n in sizes_c:
         A, U, F, cost = problem_pullback(n)

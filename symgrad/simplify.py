@@ -189,10 +189,13 @@ def solve_fractions(A, b):
     dA = DomainMatrix.from_Matrix(sp.Matrix(A))
     db = DomainMatrix.from_Matrix(sp.Matrix(b))
     dA, db = dA.unify(db)
+    D = None
     if dA.domain.is_FractionField:
-        dA, db = _clear_denominators(dA, db)
+        dA, db, D = _clear_denominators(dA, db)
     K = dA.domain
     num, den = dA.solve_den(db)
+    if D is not None:
+        den = den * D
     out = []
     for e in num.to_list_flat():
         if K.is_PolynomialRing:
@@ -204,20 +207,32 @@ def solve_fractions(A, b):
 
 
 def _clear_denominators(dA, db):
-    """Scale each row of ``[A | b]`` over a rational function field by the lcm of
-    its denominators: the same solutions, over the polynomial ring, where
-    fraction-free elimination needs no gcds."""
+    """Bring ``A x = b`` over a rational function field to the polynomial ring.
+
+    ``b`` is multiplied by the lcm ``D`` of its denominators (so ``x = x' / D``)
+    and each row of ``A`` by the lcm of that row's denominators: the same
+    solutions, over a ring where fraction-free elimination needs no gcds.
+
+    Returns
+    -------
+    (DomainMatrix, DomainMatrix, PolyElement)
+        The scaled ``A`` and ``b`` over the ring, and ``D``.
+    """
     ring = dA.domain.get_ring()
+    D = ring.one
+    for (e,) in db.to_list():
+        D = D.lcm(e.denom)
     rows = []
-    for ra, rb in zip(dA.to_list(), db.to_list()):
+    for ra, (rb,) in zip(dA.to_list(), db.to_list()):
         lcm = ring.one
-        for e in ra + rb:
+        for e in ra:
             lcm = lcm.lcm(e.denom)
-        rows.append([e.numer * lcm.exquo(e.denom) for e in ra + rb])
+        rows.append([e.numer * lcm.exquo(e.denom) for e in ra] + [rb.numer * D.exquo(rb.denom) * lcm])
     n = dA.shape[1]
     return (
         DomainMatrix([r[:n] for r in rows], dA.shape, ring),
         DomainMatrix([r[n:] for r in rows], db.shape, ring),
+        D,
     )
 
 

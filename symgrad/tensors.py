@@ -133,6 +133,12 @@ def _latex_matrix(m):
     return sp.latex(sp.Matrix(m))
 
 
+def _latex_sum(components, basis):
+    """``$(c_1) b_1 + (c_2) b_2 + ...$`` over the non-zero components."""
+    terms = [rf"\left({sp.latex(c)}\right) {b}" for c, b in zip(components, basis) if c != 0]
+    return "$" + (" + ".join(terms) or "0") + "$"
+
+
 class Scalar(_Field):
     r"""A function on the manifold, e.g. a cost: :math:`f_y = f_x(x(y))`.
 
@@ -208,12 +214,7 @@ class Covector(_Field):
         return sp.factor_terms(sp.cancel((self._given.T * v)[0, 0]))
 
     def _repr_latex_(self):
-        terms = [
-            rf"\left({sp.latex(w)}\right) d{sp.latex(c)}"
-            for w, c in zip(self._given, self.chart.coords)
-            if w != 0
-        ]
-        return "$" + (" + ".join(terms) or "0") + "$"
+        return _latex_sum(self._given, [rf"d{sp.latex(c)}" for c in self.chart.coords])
 
 
 class Vector(_Field):
@@ -246,12 +247,8 @@ class Vector(_Field):
         return simplify_matrix(matmul(transition.jacobian_at_target, transition.push(v)), simplify)
 
     def _repr_latex_(self):
-        terms = [
-            rf"\left({sp.latex(v)}\right) \frac{{\partial}}{{\partial {sp.latex(c)}}}"
-            for v, c in zip(self._given, self.chart.coords)
-            if v != 0
-        ]
-        return "$" + (" + ".join(terms) or "0") + "$"
+        basis = [rf"\frac{{\partial}}{{\partial {sp.latex(c)}}}" for c in self.chart.coords]
+        return _latex_sum(self._given, basis)
 
 
 class Metric(_Field):
