@@ -42,7 +42,7 @@ from .errors import (
 from .gradient import GradientFlow, differential, riemannian_gradient
 from .information import Normal, fisher_metric
 from .manifold import Chart, Manifold, Map, Transition
-from .metrics import constant, diagonal, euclidean, log_metric, pullback
+from .metrics import constant, diagonal, euclidean, log_metric, metabolic, pullback, wasserstein
 from .tensors import Covector, Metric, Scalar, Vector
 
 __version__ = "0.1.0"
@@ -67,6 +67,8 @@ __all__ = [
     "constant",
     "log_metric",
     "pullback",
+    "metabolic",
+    "wasserstein",
     # information geometry
     "Normal",
     "fisher_metric",

@@ -25,10 +25,10 @@ import sympy as sp
 
 from .errors import DimensionError, MetricError
 from .manifold import Chart, Map
-from .simplify import congruence
+from .simplify import congruence, resolve, solve_linear
 from .tensors import Metric
 
-__all__ = ["euclidean", "diagonal", "constant", "log_metric", "pullback"]
+__all__ = ["euclidean", "diagonal", "constant", "log_metric", "pullback", "metabolic", "wasserstein"]
 
 
 def _chart(chart, what):
@@ -186,3 +186,116 @@ def pullback(metric, map):
     J = map.jacobian
     G = congruence(J, G0, "fast")
     return Metric._pulled_back(map.source.manifold, map.source, G, J, G0)
+
+
+def metabolic(chart, cost_of_change):
+    r"""A metric from the metabolic cost of changing each coordinate: :math:`G = \mathrm{diag}(c_i(x))`.
+
+    A small change :math:`dx` costs :math:`\sum_i c_i(x)\, dx_i^2`; steepest descent
+    under this metric moves least where change is expensive.  With
+    :math:`c_P = 1/(1 - P)^2` for a release probability, moving :math:`P`
+    from 0.9 to 1.0 costs more than moving it from 0.5 to 0.6.
+
+    Parameters
+    ----------
+    chart : Chart
+    cost_of_change : dict or sequence
+        The positive cost densities :math:`c_i`, keyed by coordinate (missing
+        coordinates cost 1) or in chart order.
+
+    Returns
+    -------
+    Metric
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import symgrad as sg
+    >>> q, P = sp.symbols("q P", positive=True)
+    >>> S = sg.Manifold("synapse").chart(q, P, domain={P: sp.Interval.open(0, 1)})
+    >>> G = sg.metabolic(S, {P: 1 / (1 - P)**2})
+    >>> G.components()
+    Matrix([
+    [1,            0],
+    [0, (1 - P)**(-2)]])
+    >>> cost = lambda a, b: sp.integrate(sp.sqrt(G.components()[1, 1]), (P, a, b))
+    >>> bool(cost(sp.Rational(9, 10), 1 - sp.Rational(1, 100)) > cost(sp.Rational(1, 2), sp.Rational(6, 10)))
+    True
+    """
+    chart = _chart(chart, "metabolic")
+    if isinstance(cost_of_change, dict):
+        unknown = [c for c in cost_of_change if c not in chart.coords]
+        if unknown:
+            raise MetricError(
+                f"metabolic cost given for {', '.join(map(str, unknown))}, which are not "
+                f"coordinates of chart {chart.name!r}"
+            )
+        entries = [cost_of_change.get(c, 1) for c in chart.coords]
+    else:
+        entries = list(cost_of_change)
+    return diagonal(chart, entries)
+
+
+def wasserstein(family, chart):
+    r"""The Wasserstein-2 (Bures) metric of a Gaussian family, in ``chart``.
+
+    For :math:`N(m, \Sigma)`:
+    :math:`g(\dot\theta, \dot\theta) = |\dot m|^2 + \tfrac12 \mathrm{tr}(X \dot\Sigma)`
+    with :math:`\Sigma X + X \Sigma = \dot\Sigma`; for a univariate normal this is
+    :math:`dm^2 + d\sigma^2`, the Euclidean metric of :math:`(m, \sigma)`.
+
+    Parameters
+    ----------
+    family : Normal or MultivariateNormal
+        Its parameters are expressions in ``chart``'s coordinates.
+    chart : Chart
+
+    Returns
+    -------
+    Metric
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import symgrad as sg
+    >>> mu = sp.Symbol("mu", real=True)
+    >>> s = sp.Symbol("s", positive=True)
+    >>> B = sg.Manifold("normal family").chart(mu, s)
+    >>> sg.wasserstein(sg.Normal(mean=mu, variance=s), B).components()
+    Matrix([
+    [1,         0],
+    [0, 1/(4*s)]])
+    """
+    chart = _chart(chart, "wasserstein")
+    mean, cov = _mean_and_covariance(family)
+    for e in list(mean) + list(cov):
+        chart.manifold.check_expression(e, chart, f"parameter {e} of {family!r}")
+    d = cov.rows
+    dmean = mean.jacobian(chart.coords)
+    # Sylvester operator S X + X S on vec(X), solved once per coordinate direction
+    eye = sp.eye(d)
+    sylvester = sp.kronecker_product(eye, cov) + sp.kronecker_product(cov.T, eye)
+    directions = [cov.diff(c) for c in chart.coords]
+    solves = [_sylvester(sylvester, D, d) for D in directions]
+    n = chart.dim
+    G = sp.Matrix(n, n, lambda a, b: (dmean[:, a].T * dmean[:, b])[0, 0] + (solves[a] * directions[b]).trace() / 2)
+    return Metric(chart.manifold, chart, G.applyfunc(lambda e: resolve("fast")(e)))
+
+
+def _sylvester(operator, D, d):
+    if D.is_zero_matrix:
+        return sp.zeros(d, d)
+    if d == 1:
+        return sp.Matrix([[D[0, 0] / operator[0, 0]]])
+    vec = solve_linear(operator, D.T.reshape(d * d, 1))  # column-stacked vec(D)
+    return sp.Matrix(d, d, lambda i, j: vec[j * d + i])
+
+
+def _mean_and_covariance(family):
+    """The mean vector and covariance matrix of a (multivariate) normal family."""
+    if hasattr(family, "covariance_matrix"):
+        return sp.Matrix(family.mean), sp.Matrix(family.covariance_matrix())
+    if hasattr(family, "scale_name"):  # Normal
+        sd2 = {"std": family.scale**2, "variance": family.scale, "precision": 1 / family.scale}
+        return sp.Matrix([family.mean]), sp.Matrix([[sd2[family.scale_name]]])
+    raise TypeError(f"the Wasserstein metric is defined here for Gaussian families, got {family!r}")
