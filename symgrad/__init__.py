@@ -38,9 +38,20 @@ from .errors import (
     SingularTransitionError,
     SymgradError,
     TransitionError,
+    FamilyError,
+    FamilyMismatchError,
+    IntegrationError,
+    NotAFamilyError,
+    NotInvertibleError,
+    NotNormalizedError,
+    ParameterError,
 )
 from .gradient import GradientFlow, differential, riemannian_gradient
-from .information import Normal, fisher_metric
+from .multivariate import MultivariateNormal
+from .densities import Density, TransformedDensity
+from .discrete import Bernoulli, Binomial, Categorical, Poisson
+from .families import Exponential, Family, Gamma, Logistic, Normal
+from .information import FisherExpectation, expectation, fisher_metric, kl_divergence
 from .manifold import Chart, Manifold, Map, Transition
 from .metrics import constant, diagonal, euclidean, log_metric, metabolic, pullback, wasserstein
 from .tensors import Covector, Metric, Scalar, Vector
@@ -72,6 +83,20 @@ __all__ = [
     # information geometry
     "Normal",
     "fisher_metric",
+    "Family",
+    "MultivariateNormal",
+    "Logistic",
+    "Exponential",
+    "Gamma",
+    "Bernoulli",
+    "Binomial",
+    "Poisson",
+    "Categorical",
+    "Density",
+    "TransformedDensity",
+    "kl_divergence",
+    "expectation",
+    "FisherExpectation",
     # catalogue
     "catalog",
     # errors
@@ -90,4 +115,11 @@ __all__ = [
     "SimplifyError",
     "SingularTransitionError",
     "TransitionError",
+    "FamilyError",
+    "NotAFamilyError",
+    "ParameterError",
+    "NotNormalizedError",
+    "NotInvertibleError",
+    "FamilyMismatchError",
+    "IntegrationError",
 ]

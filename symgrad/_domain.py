@@ -70,20 +70,20 @@ def evaluate(expr, values):
     """Evaluate a sympy expression or matrix at sampled values.
 
     Returns an array of shape ``(n,)`` for an expression and ``(n, rows, cols)``
-    for a matrix, n being the number of points.  Entries that are not finite
-    real numbers come back as NaN.
+    for a matrix, n being the number of points.  Real arithmetic is used
+    (scipy's special functions included), so entries that are not finite real
+    numbers (the square root of a negative number, say) come back as NaN.
     """
     symbols = sorted(values, key=sp.default_sort_key)
     n = len(values[symbols[0]]) if symbols else 1
     is_matrix = isinstance(expr, sp.MatrixBase)
     entries = list(expr) if is_matrix else [expr]
-    f = sp.lambdify(symbols, entries, modules="numpy")
+    f = sp.lambdify(symbols, entries, modules=["scipy", "numpy"])
     with np.errstate(all="ignore"):
-        raw = f(*[values[s].astype(complex) for s in symbols])
-        arr = np.stack([np.broadcast_to(np.asarray(r, dtype=complex), (n,)) for r in raw], axis=-1)
-    ok = np.isfinite(arr) & (np.abs(arr.imag) <= 1e-9 * (1 + np.abs(arr.real)))
-    real = np.where(ok, arr.real, np.nan)
-    return real.reshape((n,) + tuple(expr.shape)) if is_matrix else real[:, 0]
+        raw = f(*[np.asarray(values[s], dtype=float) for s in symbols])
+        arr = np.stack([np.broadcast_to(np.asarray(r, dtype=float), (n,)) for r in raw], axis=-1)
+    arr = np.where(np.isfinite(arr), arr, np.nan)
+    return arr.reshape((n,) + tuple(expr.shape)) if is_matrix else arr[:, 0]
 
 
 def positive_substitution(symbol, interval):

@@ -21,9 +21,10 @@ import sympy as sp
 
 from .information import Normal, fisher_metric
 from .manifold import Manifold
-from .tensors import Scalar
+from .metrics import diagonal, euclidean
+from .tensors import Metric, Scalar
 
-__all__ = ["gaussian", "gaussian_kl", "one_dimensional"]
+__all__ = ["gaussian", "gaussian_kl", "one_dimensional", "wicked_map", "synaptic_plasticity"]
 
 
 def gaussian():
@@ -120,4 +121,117 @@ def one_dimensional():
         X=X,
         Xt=Xt,
         cost=Scalar(M, X, (x - 1) ** 2),
+    )
+
+
+def wicked_map(shear=1):
+    r"""The paper's "wicked map" (Fig 2): a round valley drawn on a sheared map.
+
+    The terrain has true coordinates :math:`(x, y)`, in which distances are
+    Euclidean, and the cost (height) :math:`C = (x^2 + y^2)/2`.  A hiker reads a
+    map whose coordinates are sheared, :math:`(u, v) = (x + k y, y)`.  Taking
+    the vector of partial derivatives on the map as the gradient (the
+    Euclidean metric of the map's chart) gives a direction that is not the
+    steepest descent of the terrain, whose metric, seen on the map, is
+    :math:`K^T K \ne I`.
+
+    Parameters
+    ----------
+    shear : sympy expression or number
+        The shear :math:`k`.
+
+    Returns
+    -------
+    types.SimpleNamespace
+        ``manifold``, symbols ``x, y, u, v, k``, charts ``terrain, map``,
+        ``cost``, and the metrics ``true_metric`` (Euclidean in the terrain)
+        and ``map_metric`` (Euclidean in the map chart).
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> w = sg.catalog.wicked_map(shear=1)
+    >>> w.true_metric.components(w.map)
+    Matrix([
+    [ 1, -1],
+    [-1,  2]])
+    """
+    x, y, u, v = sp.symbols("x y u v", real=True)
+    k = sp.sympify(shear)
+    M = Manifold("terrain")
+    terrain = M.chart(x, y, name="terrain")
+    mapped = M.chart(u, v, name="map")
+    M.transition(terrain, mapped, {u: x + k * y, v: y}, inverse={x: u - k * v, y: v})
+    return SimpleNamespace(
+        manifold=M,
+        x=x,
+        y=y,
+        u=u,
+        v=v,
+        k=k,
+        terrain=terrain,
+        map=mapped,
+        cost=Scalar(M, terrain, (x**2 + y**2) / 2),
+        true_metric=euclidean(terrain),
+        map_metric=euclidean(mapped),
+    )
+
+
+def synaptic_plasticity(n=2, crosstalk=None):
+    r"""A linear neuron learning a target, with per-synapse rates or cross-talk.
+
+    Weights :math:`w_1..w_n`, presynaptic rates :math:`x_i` and a target
+    :math:`y^*` (parameters); cost :math:`C = (y^* - \sum_i w_i x_i)^2 / 2`.
+    With the diagonal metric :math:`G = \mathrm{diag}(1/\eta_i)` the gradient
+    flow is the delta rule with one learning rate per synapse,
+    :math:`\dot w_i = \eta_i (y^* - w \cdot x) x_i`; with the non-diagonal
+    metric whose inverse is :math:`G^{-1} = I + \kappa \mathbf{1}\mathbf{1}^T`,
+    plasticity at one synapse also follows the presynaptic activity of its
+    neighbours, :math:`\dot w_i = (y^* - w \cdot x)(x_i + \kappa \sum_j x_j)`
+    (heterosynaptic cross-talk).
+
+    Parameters
+    ----------
+    n : int
+        Number of synapses.
+    crosstalk : sympy expression, optional
+        The cross-talk strength :math:`\kappa > 0`; defaults to a positive
+        symbol ``kappa``.
+
+    Returns
+    -------
+    types.SimpleNamespace
+        ``manifold``, ``chart``, symbols ``w, x, ystar, rates, kappa``,
+        ``cost``, ``per_synapse`` (diagonal Metric), ``crosstalk`` (dense Metric).
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> p = sg.catalog.synaptic_plasticity(2)
+    >>> sg.GradientFlow(p.cost, p.per_synapse).components()[0]
+    eta1*x1*(-w1*x1 - w2*x2 + ystar)
+    >>> sg.GradientFlow(p.cost, p.crosstalk, simplify="factor").components()[0]
+    -(kappa*x1 + kappa*x2 + x1)*(w1*x1 + w2*x2 - ystar)
+    """
+    w = sp.symbols(f"w1:{n + 1}", real=True)
+    x = sp.symbols(f"x1:{n + 1}", real=True)
+    rates = sp.symbols(f"eta1:{n + 1}", positive=True)
+    ystar = sp.Symbol("ystar", real=True)
+    kappa = sp.Symbol("kappa", positive=True) if crosstalk is None else sp.sympify(crosstalk)
+    M = Manifold(f"{n} synaptic weights")
+    chart = M.chart(w, name="weights")
+    cost = Scalar(M, chart, (ystar - sum(wi * xi for wi, xi in zip(w, x))) ** 2 / 2)
+    ones = sp.ones(n, n)
+    G = sp.eye(n) - kappa / (1 + n * kappa) * ones  # the inverse of I + kappa 11^T
+    return SimpleNamespace(
+        manifold=M,
+        chart=chart,
+        w=w,
+        x=x,
+        ystar=ystar,
+        rates=rates,
+        kappa=kappa,
+        cost=cost,
+        per_synapse=diagonal(chart, [1 / r for r in rates]),
+        crosstalk=Metric(M, chart, G),
     )

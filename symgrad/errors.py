@@ -35,6 +35,13 @@ __all__ = [
     "NotPositiveDefiniteError",
     "SimplifyError",
     "ExpressionError",
+    "FamilyError",
+    "NotAFamilyError",
+    "ParameterError",
+    "NotNormalizedError",
+    "NotInvertibleError",
+    "FamilyMismatchError",
+    "IntegrationError",
 ]
 
 
@@ -96,3 +103,31 @@ class SimplifyError(SymgradError, ValueError):
 
 class ExpressionError(SymgradError, TypeError):
     """A value is not a sympy expression (strings are never parsed)."""
+
+
+class FamilyError(SymgradError, ValueError):
+    """A probability family is ill-formed, or used where it has no meaning."""
+
+
+class NotAFamilyError(SymgradError, TypeError):
+    """A value given where a probability family is expected is not one."""
+
+
+class ParameterError(FamilyError, DomainError):
+    """A parameter of a probability family lies outside its range (a negative variance, ...)."""
+
+
+class NotNormalizedError(FamilyError):
+    """A density does not integrate to one over its support."""
+
+
+class NotInvertibleError(FamilyError):
+    """The map of a transformed density is not invertible in the data on its support."""
+
+
+class FamilyMismatchError(FamilyError):
+    """Two families cannot be compared (a KL divergence between different kinds of family)."""
+
+
+class IntegrationError(SymgradError, RuntimeError):
+    """An expectation has no closed form that sympy finds within the time limit."""

@@ -113,7 +113,7 @@ def riemannian_gradient(cost, metric, chart=None, simplify="fast"):
         The chart to compute in.  By default the metric's own chart, where it
         was given and is usually simplest; the resulting vector has
         components in every chart anyway.
-    simplify : {"none", "fast", "full"} or callable
+    simplify : {"none", "fast", "compact", "factor", "full"} or callable
 
     Returns
     -------
@@ -154,7 +154,7 @@ class GradientFlow(Vector):
     metric : Metric
     rate : sympy expression or number, default 1
         The learning rate :math:`\eta` (a positive parameter).
-    simplify : {"none", "fast", "full"} or callable
+    simplify : {"none", "fast", "compact", "factor", "full"} or callable
         Simplification of the components.
     chart : Chart, optional
         Where to compute the gradient (default: the metric's chart).

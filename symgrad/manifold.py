@@ -484,7 +484,7 @@ def _solve_inverse(fwd, source, target, what):
     dummies = [sp.Dummy(y.name, **y.assumptions0) for y in target.coords]
     eqs = [d - f for d, f in zip(dummies, fwd)]
     hint = (
-        f"pass the inverse explicitly: M.transition(..., inverse={{"
+        "pass the inverse explicitly: M.transition(..., inverse={"
         + ", ".join(f"{x}: ..." for x in source.coords)
         + "})"
     )

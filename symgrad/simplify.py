@@ -13,9 +13,12 @@ Simplification is a named, swappable parameter.  Three levels are built in:
 ``"compact"``
     like ``"fast"``, with long numerators in multivariate Horner form
     (:func:`sympy.horner`): the shortest output for large rational results;
+``"factor"``
+    rational canonical form, then numerator and denominator factored over the
+    rationals (:func:`sympy.factor`): the most readable form of small results;
 ``"full"``
-    :func:`sympy.simplify` first, then the ``"fast"`` step: slower, sometimes
-    shorter.
+    :func:`sympy.simplify`, then :func:`sympy.factor_terms`: slowest,
+    sometimes shortest, not guaranteed canonical.
 
 Any callable ``f(expr) -> expr`` may be passed instead of a name.
 
@@ -92,14 +95,20 @@ def _compact(expr):
     return _format(*sp.fraction(sp.cancel(expr)), compact=True)
 
 
+def _factor(expr):
+    if expr.is_Atom:
+        return expr
+    return sp.factor(sp.cancel(expr))
+
+
 def _full(expr):
     if expr.is_Atom:
         return expr
-    return _fast(sp.simplify(expr))
+    return sp.factor_terms(sp.simplify(expr))
 
 
 #: The named simplification levels.
-LEVELS = {"none": _none, "fast": _fast, "compact": _compact, "full": _full}
+LEVELS = {"none": _none, "fast": _fast, "compact": _compact, "factor": _factor, "full": _full}
 
 
 def resolve(level):
@@ -121,7 +130,7 @@ def simplify_expr(expr, level="fast"):
     Parameters
     ----------
     expr : sympy.Expr
-    level : {"none", "fast", "compact", "full"} or callable
+    level : {"none", "fast", "compact", "factor", "full"} or callable
 
     Returns
     -------

@@ -76,7 +76,7 @@ class _Field:
         ----------
         chart : Chart, optional
             Any chart of the manifold joined to the given one by transitions.
-        simplify : {"none", "fast", "full"} or callable
+        simplify : {"none", "fast", "compact", "factor", "full"} or callable
             How to simplify transformed components (see :mod:`symgrad.simplify`).
         """
         if chart is None or chart is self.chart:
