@@ -19,12 +19,22 @@ from types import SimpleNamespace
 
 import sympy as sp
 
-from .information import Normal, fisher_metric
+from .densities import TransformedDensity
+from .families import Logistic, Normal
+from .information import fisher_metric, kl_divergence
 from .manifold import Manifold
 from .metrics import diagonal, euclidean
 from .tensors import Metric, Scalar
 
-__all__ = ["gaussian", "gaussian_kl", "one_dimensional", "wicked_map", "synaptic_plasticity"]
+__all__ = [
+    "gaussian",
+    "gaussian_kl",
+    "one_dimensional",
+    "wicked_map",
+    "synaptic_plasticity",
+    "intrinsic_plasticity",
+    "binomial_synapse",
+]
 
 
 def gaussian():
@@ -234,4 +244,126 @@ def synaptic_plasticity(n=2, crosstalk=None):
         cost=cost,
         per_synapse=diagonal(chart, [1 / r for r in rates]),
         crosstalk=Metric(M, chart, G),
+    )
+
+
+def intrinsic_plasticity(input="gaussian"):
+    r"""Intrinsic plasticity of a sigmoid neuron (the paper's Fig 4A/B).
+
+    The neuron's output is :math:`y = g_{ab}(x) = 1/(1 + e^{-(a x + b)})` for an
+    input :math:`x` with a given density; plasticity of the gain :math:`a > 0`
+    and the bias :math:`b` minimises :math:`KL(f_y \,\|\, \mathrm{Exp}(\mu))`,
+    the distance of the output distribution from an exponential one of mean
+    :math:`\mu`.  Up to terms free of :math:`(a, b)` this is the expectation
+    over :math:`x` of the per-sample cost
+    :math:`c = -\log a - \log y - \log(1 - y) + y/\mu`, whose Euclidean
+    gradient is Triesch's (2007) rule
+    :math:`\Delta b = \eta (1 - (2 + 1/\mu) y + y^2/\mu)`,
+    :math:`\Delta a = \eta/a + x \Delta b`.  The Fisher metric of the output
+    family :math:`f_y(\cdot; a, b)` gives the natural-gradient rule of Neumann,
+    Strub & Steil (2013).
+
+    Parameters
+    ----------
+    input : {"gaussian", "logistic"}
+        The input density: :math:`N(m, s^2)` or a logistic of location
+        :math:`m` and scale :math:`s`.
+
+    Returns
+    -------
+    types.SimpleNamespace
+        ``manifold``, ``chart`` :math:`(a, b)`, symbols ``a, b, x, m, s, mu, y``
+        (``y`` is the output as an expression of ``x``), ``sample_cost`` (a
+        Scalar, with ``x`` as a parameter), ``output`` (the
+        :class:`~symgrad.TransformedDensity` of :math:`y`), ``fisher`` (its
+        Fisher Metric) and ``euclidean``.
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> ip = sg.catalog.intrinsic_plasticity()
+    >>> ip.fisher.components()
+    Matrix([
+    [(m**2 + 2*s**2)/(a**2*s**2), m/(a**2*s**2)],
+    [              m/(a**2*s**2),  1/(a**2*s**2)]])
+    """
+    a, mu, s = sp.symbols("a mu s", positive=True)
+    b, x, m = sp.symbols("b x m", real=True)
+    M = Manifold("sigmoid neuron")
+    chart = M.chart(a, b, name="(a, b)")
+    y = 1 / (1 + sp.exp(-(a * x + b)))
+    if input == "gaussian":
+        base = Normal(mean=m, std=s)
+    elif input == "logistic":
+        base = Logistic(loc=m, scale=s)
+    else:
+        raise ValueError(f"input must be 'gaussian' or 'logistic', got {input!r}")
+    output = TransformedDensity(base, x, y)
+    return SimpleNamespace(
+        manifold=M,
+        chart=chart,
+        a=a,
+        b=b,
+        x=x,
+        m=m,
+        s=s,
+        mu=mu,
+        y=y,
+        sample_cost=Scalar(M, chart, -sp.log(a) - sp.log(y) - sp.log(1 - y) + y / mu),
+        output=output,
+        fisher=fisher_metric(output, chart),
+        euclidean=euclidean(chart),
+    )
+
+
+def binomial_synapse(N=None):
+    r"""The binomial release synapse (the paper's Fig 4C/D; Costa et al. 2017).
+
+    :math:`N` release sites release with probability :math:`P` each, every
+    release adding a quantal amplitude :math:`q`; the postsynaptic response is
+    approximately :math:`N(NPq,\, NP(1-P)q^2)`.  Learning moves :math:`(q, P)`
+    to bring the response close to a target :math:`\phi`, with cost
+    :math:`C = KL(N(\phi, \epsilon^2) \,\|\, N(NPq, NP(1-P)q^2))`, the KL
+    divergence from a narrow Gaussian at :math:`\phi`.
+
+    Parameters
+    ----------
+    N : int or sympy expression, optional
+        The number of release sites; a positive integer symbol ``N`` by default.
+
+    Returns
+    -------
+    types.SimpleNamespace
+        ``manifold``, ``chart`` :math:`(q, P)` with :math:`P \in (0, 1)`,
+        symbols ``q, P, N, phi, epsilon``, ``response`` (the Gaussian
+        approximation), ``cost`` (a Scalar), ``fisher`` (the Fisher Metric of
+        the response), ``euclidean``.
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> syn = sg.catalog.binomial_synapse()
+    >>> syn.fisher.components()
+    Matrix([
+    [(-N*P + 2*P - 2)/(q**2*(P - 1)),                         (-N*P + 2*P - 1)/(P*q*(P - 1))],
+    [ (-N*P + 2*P - 1)/(P*q*(P - 1)), (-N*P**2 + N*P + 2*P**2 - 2*P + 1/2)/(P**2*(P - 1)**2)]])
+    """
+    q, P, phi, epsilon = sp.symbols("q P phi epsilon", positive=True)
+    N = sp.Symbol("N", integer=True, positive=True) if N is None else sp.sympify(N)
+    M = Manifold("binomial synapse")
+    chart = M.chart(q, P, name="(q, P)", domain={P: sp.Interval.open(0, 1)})
+    response = Normal(mean=N * P * q, variance=N * P * (1 - P) * q**2)
+    target = Normal(mean=phi, std=epsilon)
+    return SimpleNamespace(
+        manifold=M,
+        chart=chart,
+        q=q,
+        P=P,
+        N=N,
+        phi=phi,
+        epsilon=epsilon,
+        response=response,
+        cost=Scalar(M, chart, kl_divergence(target, response)),
+        fisher=fisher_metric(response, chart),
+        euclidean=euclidean(chart),
     )

@@ -7,7 +7,7 @@ Simplification is a named, swappable parameter.  Three levels are built in:
 ``"fast"`` (the default)
     rational canonical form (:func:`sympy.cancel`), the numerator's common
     factors pulled out (:func:`sympy.factor_terms`) and a polynomial
-    denominator written by square-free factorisation (:func:`sympy.sqf`):
+    denominator factored (:func:`sympy.factor`):
     cheap, predictable and canonical, so that two runs print the same
     expression;
 ``"compact"``
@@ -63,12 +63,12 @@ def _none(expr):
 
 def _format(num, den, compact=False):
     """Present a reduced fraction: common factors of the numerator pulled out, a
-    polynomial denominator written as powers of square-free factors, and, with
+    polynomial denominator factored, and, with
     ``compact``, a long numerator in Horner form.  Of the two placements of a
     rational constant (in the denominator, or spread over the numerator's
     terms) the shorter is kept."""
     if den.is_Add:
-        den = sp.sqf(den)
+        den = sp.factor(den)
     if compact and num.is_Add and len(num.args) > 8:
         try:
             num = sp.horner(num)
