@@ -46,6 +46,7 @@ from .errors import (
     NotNormalizedError,
     ParameterError,
 )
+from .analysis import InvarianceReport, check_descent, check_invariance
 from .gradient import GradientFlow, differential, riemannian_gradient
 from .multivariate import MultivariateNormal
 from .densities import Density, TransformedDensity
@@ -55,6 +56,23 @@ from .information import FisherExpectation, expectation, fisher_metric, kl_diver
 from .manifold import Chart, Manifold, Map, Transition
 from .metrics import constant, diagonal, euclidean, log_metric, metabolic, pullback, wasserstein
 from .tensors import Covector, Metric, Scalar, Vector
+from .errors import (
+    NumericParameterError,
+    ParameterValueError,
+    UnboundParameterError,
+    UnknownParameterError,
+)
+from .numeric import FlowSolution, NumericFlow
+from .errors import (
+    ExportError,
+    ExportParameterError,
+    NotAChartError,
+    NotAFlowError,
+    UnsupportedExpressionError,
+)
+from .export import to_c, to_jax, to_latex, to_python
+from .errors import ModelFileError
+from .modelfile import Model, load_model, loads_model, parse_expression
 
 __version__ = "0.1.0"
 
@@ -97,6 +115,10 @@ __all__ = [
     "kl_divergence",
     "expectation",
     "FisherExpectation",
+    # checks
+    "check_invariance",
+    "check_descent",
+    "InvarianceReport",
     # catalogue
     "catalog",
     # errors
@@ -122,4 +144,27 @@ __all__ = [
     "NotInvertibleError",
     "FamilyMismatchError",
     "IntegrationError",
+    # numeric flows
+    "NumericFlow",
+    "FlowSolution",
+    "NumericParameterError",
+    "UnboundParameterError",
+    "UnknownParameterError",
+    "ParameterValueError",
+    # export
+    "to_latex",
+    "to_python",
+    "to_c",
+    "to_jax",
+    "ExportError",
+    "NotAFlowError",
+    "NotAChartError",
+    "ExportParameterError",
+    "UnsupportedExpressionError",
+    # model files
+    "Model",
+    "load_model",
+    "loads_model",
+    "parse_expression",
+    "ModelFileError",
 ]

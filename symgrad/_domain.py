@@ -38,32 +38,57 @@ def interval_of(symbol):
     return sp.Interval(-sp.oo, sp.oo)
 
 
-def _interior_sample(interval, rng):
-    """One float drawn from the interior of ``interval`` (not too near its ends)."""
+def _interior_sample(interval, rng, spread=1.5):
+    """One float drawn from the interior of ``interval``.
+
+    Points of a bounded interval keep away from its ends; on an unbounded side
+    the distance from the finite end (or from 0) is ``exp(U(-spread, spread))``.
+    """
     lo, hi = interval.start, interval.end
     if lo.is_finite and hi.is_finite:
         lo, hi = float(lo), float(hi)
-        u = rng.uniform(0.05, 0.95)
-        return lo + (hi - lo) * u
+        margin = 0.05 if spread <= 1.5 else 1e-3
+        return lo + (hi - lo) * rng.uniform(margin, 1 - margin)
     if lo.is_finite:
-        return float(lo) + math.exp(rng.uniform(-1.5, 1.5))
+        return float(lo) + math.exp(rng.uniform(-spread, spread))
     if hi.is_finite:
-        return float(hi) - math.exp(rng.uniform(-1.5, 1.5))
-    return rng.uniform(-3.0, 3.0)
+        return float(hi) - math.exp(rng.uniform(-spread, spread))
+    if spread <= 1.5:
+        return rng.uniform(-3.0, 3.0)
+    return rng.choice((-1.0, 1.0)) * math.exp(rng.uniform(-spread, spread))
 
 
-def sample(symbols, intervals, n=N_POINTS, seed=SEED):
+#: The spread of the wide samples, which look for failures far out in the domain.
+WIDE = 6.0
+
+
+def sample(symbols, intervals, n=N_POINTS, seed=SEED, spread=1.5):
     """Random values for ``symbols``: a dict symbol -> float array of shape (n,).
 
     ``intervals`` maps some symbols to their interval; the others are drawn
-    from the interval their assumptions imply (the real line when none).
+    from the interval their assumptions imply (the real line when none).  With
+    ``spread=WIDE`` points reach ``e^6`` (about 400) from the interval's finite
+    end and come within ``1e-3`` of the ends of bounded intervals.
     """
     rng = random.Random(seed)
     out = {}
     for s in sorted(symbols, key=sp.default_sort_key):
         iv = intervals.get(s) or interval_of(s) or sp.Interval(-sp.oo, sp.oo)
-        out[s] = np.array([_interior_sample(iv, rng) for _ in range(n)])
+        out[s] = np.array([_interior_sample(iv, rng, spread) for _ in range(n)])
     return out
+
+
+def sample_near_and_far(symbols, intervals, n=N_POINTS):
+    """``n`` ordinary sample points followed by ``n`` wide ones, and a mask of the wide ones.
+
+    Checks that must hold on the whole domain use both: a failure at an
+    ordinary point is a failure; at a wide point only a finite value counts
+    (overflow far out proves nothing).
+    """
+    near = sample(symbols, intervals, n)
+    far = sample(symbols, intervals, n, seed=SEED + 1, spread=WIDE)
+    values = {s: np.concatenate([near[s], far[s]]) for s in near}
+    return values, np.arange(2 * n) >= n
 
 
 def evaluate(expr, values):

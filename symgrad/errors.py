@@ -42,6 +42,16 @@ __all__ = [
     "NotInvertibleError",
     "FamilyMismatchError",
     "IntegrationError",
+    "NumericParameterError",
+    "UnboundParameterError",
+    "UnknownParameterError",
+    "ParameterValueError",
+    "ExportError",
+    "NotAFlowError",
+    "NotAChartError",
+    "ExportParameterError",
+    "UnsupportedExpressionError",
+    "ModelFileError",
 ]
 
 
@@ -131,3 +141,52 @@ class FamilyMismatchError(FamilyError):
 
 class IntegrationError(SymgradError, RuntimeError):
     """An expectation has no closed form that sympy finds within the time limit."""
+
+
+class ExportError(SymgradError):
+    """A flow cannot be exported (to LaTeX, Python, C or JAX) as asked."""
+
+
+class NotAFlowError(ExportError, TypeError):
+    """A value given where a GradientFlow is expected is not one."""
+
+
+class NotAChartError(ExportError, TypeError):
+    """A value given where a Chart is expected is not one."""
+
+
+class ExportParameterError(ExportError, ValueError):
+    """The ``params`` of an export are ill-formed: a key that is no parameter, a non-numeric value."""
+
+
+class UnsupportedExpressionError(ExportError, ValueError):
+    """A flow uses a function the target language (numpy, C99, jax.numpy) does not provide."""
+
+
+class ModelFileError(SymgradError, ValueError):
+    """A model file (or an expression in one) is not a valid model.
+
+    The message names the file, the TOML key and the offending text; the
+    attributes ``source`` and ``key`` hold the first two (None when unknown).
+    """
+
+    def __init__(self, message, source=None, key=None):
+        super().__init__(message)
+        self.source = source
+        self.key = key
+
+
+class NumericParameterError(SymgradError, ValueError):
+    """The parameters of a numeric flow are ill-formed (two free parameters with one name, ...)."""
+
+
+class UnboundParameterError(NumericParameterError):
+    """A numeric evaluation needs a parameter that was neither bound nor passed by name."""
+
+
+class UnknownParameterError(NumericParameterError):
+    """A value was given for a symbol that is no (free) parameter of the numeric flow."""
+
+
+class ParameterValueError(NumericParameterError):
+    """A value given to a numeric flow's parameter is not a finite real number in its range."""

@@ -220,3 +220,33 @@ class GradientFlow(Vector):
 
     def _repr_latex_(self):
         return "$" + self.latex() + "$"
+
+    def numeric(self, chart=None, params=None, **options):
+        """The flow in ``chart`` as vectorised numpy code: a :class:`~symgrad.NumericFlow`.
+
+        Parameters
+        ----------
+        chart : Chart, optional
+            Default: the flow's chart.
+        params : dict, optional
+            Parameters bound once, ``{symbol or name: number}``; the others are
+            passed by name at each call.
+        **options
+            Passed to :class:`~symgrad.NumericFlow` (``check``).
+
+        Returns
+        -------
+        NumericFlow
+
+        Examples
+        --------
+        >>> import symgrad as sg
+        >>> one = sg.catalog.one_dimensional()
+        >>> num = sg.GradientFlow(one.cost, sg.euclidean(one.X), rate=one.eta).numeric(one.Xt, params={one.eta: 1})
+        >>> num([[1.0], [2.0]])
+        array([[ 0. ],
+               [-1.5]])
+        """
+        from .numeric import NumericFlow
+
+        return NumericFlow(self, chart, params, **options)

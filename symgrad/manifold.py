@@ -67,6 +67,21 @@ def as_expr(value, what):
     return expr
 
 
+def as_matrix(value, what):
+    """Convert a sympy Matrix or nested sequences of expressions to a sympy Matrix.
+
+    Every entry goes through :func:`as_expr`, so strings are refused here too.
+    """
+    if isinstance(value, sp.MatrixBase):
+        rows = value.tolist()
+    else:
+        try:
+            rows = [list(row) if not isinstance(row, (str, sp.Basic)) else [row] for row in value]
+        except TypeError:
+            raise ExpressionError(f"{what} must be a matrix (a sympy Matrix or a list of rows), got {value!r}") from None
+    return sp.Matrix([[as_expr(v, f"{what} entry ({i}, {j})") for j, v in enumerate(row)] for i, row in enumerate(rows)])
+
+
 def _latex_tuple(symbols):
     return r"\left(" + ", ".join(sp.latex(s) for s in symbols) + r"\right)"
 
@@ -512,7 +527,7 @@ def _solve_inverse(fwd, source, target, what):
 
 def _maps_into(mapping, from_chart, to_chart):
     """Whether ``mapping`` sends random points of ``from_chart`` into ``to_chart``'s domain."""
-    values = _domain.sample(
+    values, far = _domain.sample_near_and_far(
         mapping.free_symbols, from_chart.manifold.parameter_intervals(from_chart, *mapping)
     )
     if not values:
@@ -521,9 +536,11 @@ def _maps_into(mapping, from_chart, to_chart):
     for k, c in enumerate(to_chart.coords):
         iv = to_chart.domain[c]
         col = vals[:, k]
-        if not np.all(np.isfinite(col)):
+        finite = np.isfinite(col)
+        if not np.all(finite[~far]):
             return False
         lo, hi = float(iv.start), float(iv.end)
+        col = col[finite]
         if np.any(col < lo) or np.any(col > hi):
             return False
     return True

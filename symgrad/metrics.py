@@ -24,7 +24,7 @@ Matrix([
 import sympy as sp
 
 from .errors import DimensionError, MetricError
-from .manifold import Chart, Map
+from .manifold import Chart, Map, as_expr, as_matrix
 from .simplify import congruence, resolve, solve_linear
 from .tensors import Metric
 
@@ -79,7 +79,7 @@ def diagonal(chart, entries):
     'symbolic'
     """
     chart = _chart(chart, "diagonal")
-    entries = list(entries)
+    entries = [as_expr(e, f"diagonal metric entry {k}") for k, e in enumerate(entries)]
     if len(entries) != chart.dim:
         raise DimensionError(
             f"diagonal metric on chart {chart.name!r} needs {chart.dim} entries, got {len(entries)}"
@@ -110,7 +110,7 @@ def constant(chart, matrix):
     'symbolic'
     """
     chart = _chart(chart, "constant")
-    m = sp.Matrix(matrix)
+    m = as_matrix(matrix, f"constant metric on chart {chart.name!r}")
     used = m.free_symbols & chart.manifold.coordinates
     if used:
         raise MetricError(

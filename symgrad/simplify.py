@@ -195,9 +195,15 @@ def solve_fractions(A, b):
     generators), solved without fractions, and each entry reduced against the
     common denominator inside that domain, so no expression is re-parsed.
     """
-    dA = DomainMatrix.from_Matrix(sp.Matrix(A))
-    db = DomainMatrix.from_Matrix(sp.Matrix(b))
+    A, b = sp.Matrix(A), sp.Matrix(b)
+    dA = DomainMatrix.from_Matrix(A)
+    db = DomainMatrix.from_Matrix(b)
     dA, db = dA.unify(db)
+    if dA.domain.is_EX:
+        # sympy's slow expression domain: name the non-rational parts first
+        gens = _Generators()
+        solved = solve_fractions(A.applyfunc(gens.replace), b.applyfunc(gens.replace))
+        return [(gens.restore(p), gens.restore(q)) for p, q in solved]
     D = None
     if dA.domain.is_FractionField:
         dA, db, D = _clear_denominators(dA, db)
@@ -213,6 +219,42 @@ def solve_fractions(A, b):
         else:
             out.append(sp.fraction(sp.cancel(K.to_sympy(e) / K.to_sympy(den))))
     return out
+
+
+class _Generators:
+    """Replace the non-rational parts of expressions by symbols, and back.
+
+    Functions (``exp(x)``, ``log(x)``), irrational constants and powers with
+    fractional exponents (``x**(3/2)`` becomes ``g**3`` with ``g = x**(1/2)``)
+    become dummy symbols, so that a linear system over sympy's slow expression
+    domain turns into one over a rational function field.  Treating related
+    generators as independent is sound here: substituting them back is a ring
+    homomorphism, and the system's determinant does not vanish under it.
+    """
+
+    def __init__(self):
+        self._dummies = {}
+
+    def _generator(self, expr):
+        if expr not in self._dummies:
+            self._dummies[expr] = sp.Dummy(f"g{len(self._dummies)}")
+        return self._dummies[expr]
+
+    def replace(self, expr):
+        if expr.is_Symbol or expr.is_Rational:
+            return expr
+        if expr.is_Add or expr.is_Mul:
+            return expr.func(*[self.replace(a) for a in expr.args])
+        if expr.is_Pow and expr.exp.is_Rational:
+            base = self.replace(expr.base)
+            if expr.exp.is_Integer:
+                return base**expr.exp
+            p, q = expr.exp.p, expr.exp.q
+            return self._generator(expr.base ** sp.Rational(1, q)) ** p
+        return self._generator(expr)
+
+    def restore(self, expr):
+        return expr.xreplace({d: e for e, d in self._dummies.items()})
 
 
 def _clear_denominators(dA, db):

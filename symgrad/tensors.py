@@ -41,7 +41,7 @@ from .errors import (
     NotPositiveDefiniteError,
     NotSymmetricError,
 )
-from .manifold import Chart, Manifold, as_expr
+from .manifold import Chart, Manifold, as_expr, as_matrix
 from .simplify import blocks, congruence, matmul, resolve, simplify_matrix
 
 __all__ = ["Scalar", "Covector", "Vector", "Metric"]
@@ -79,6 +79,7 @@ class _Field:
         simplify : {"none", "fast", "compact", "factor", "full"} or callable
             How to simplify transformed components (see :mod:`symgrad.simplify`).
         """
+        resolve(simplify)  # an unknown level is an error in every chart
         if chart is None or chart is self.chart:
             self.manifold._own(self.chart)
             return self._given
@@ -300,9 +301,11 @@ class Metric(_Field):
     def _validate(self, matrix):
         chart = self.chart
         try:
-            m = sp.Matrix(matrix)
-        except (TypeError, ValueError, sp.SympifyError):
-            raise DimensionError("metric components must be a square matrix of expressions") from None
+            m = as_matrix(matrix, f"metric on chart {chart.name!r}")
+        except (ValueError, sp.matrices.exceptions.ShapeError):
+            raise DimensionError(
+                f"metric components on chart {chart.name!r} must be a square matrix of expressions"
+            ) from None
         if m.shape != (chart.dim, chart.dim):
             raise DimensionError(
                 f"a metric on chart {chart.name!r} needs a {chart.dim}x{chart.dim} matrix; "
@@ -353,13 +356,16 @@ class Metric(_Field):
         if not numeric:
             return "symbolic"
         for idx, block in numeric:
-            values = _domain.sample(block.free_symbols, intervals)
+            values, far = _domain.sample_near_and_far(block.free_symbols, intervals)
             if not values:
                 mats = np.array(block.evalf(), dtype=float)[None]
                 points = None
             else:
                 mats = _domain.evaluate(block, values)
-                points = values
+                # a matrix that overflows far out in the domain proves nothing
+                keep = np.all(np.isfinite(mats), axis=(1, 2)) | ~far
+                mats = mats[keep]
+                points = {s: v[keep] for s, v in values.items()}
             bad = ~np.all(np.isfinite(mats), axis=(1, 2))
             eig = np.full(len(mats), -np.inf)
             eig[~bad] = np.linalg.eigvalsh(mats[~bad]).min(axis=1)
@@ -374,7 +380,7 @@ class Metric(_Field):
                     f"metric on chart {chart.name!r} is not positive definite on its domain: "
                     f"block {idx} has smallest eigenvalue {eig[k]:.4g} at {at}"
                 )
-        return f"numeric ({_domain.N_POINTS} random points)"
+        return f"numeric ({2 * _domain.N_POINTS} random points)"
 
     def _transform(self, G, transition, simplify):
         return congruence(transition.inverse_jacobian, transition.push(G), simplify)

@@ -1,0 +1,41 @@
+"""Hypothesis settings profiles for the test suite.
+
+``ci`` (the default) keeps the whole suite fast: sympy is slow, so each property runs a
+modest number of examples, derandomized (two runs draw the same examples) and without an
+example database (nothing is written to the checkout).  ``dev`` runs more examples with
+random seeds; ``thorough`` many more.  Choose one with ``HYPOTHESIS_PROFILE=dev pytest``
+or ``pytest --hypothesis-profile=dev``.
+"""
+
+import os
+import sys
+
+from hypothesis import HealthCheck, settings
+
+# the tests import their helpers as top-level modules (``import strategies``)
+sys.path.insert(0, os.path.dirname(__file__))
+
+_SUPPRESS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+
+settings.register_profile(
+    "ci",
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=_SUPPRESS,
+)
+settings.register_profile(
+    "dev",
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=_SUPPRESS,
+)
+settings.register_profile(
+    "thorough",
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=_SUPPRESS,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

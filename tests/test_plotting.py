@@ -1,0 +1,93 @@
+"""Figures: the expected panels, axes and data (not pixels)."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import symgrad as sg
+from symgrad.plotting import compare_metrics, flow_grid, plot_flow, save_figure
+
+
+@pytest.fixture(scope="module")
+def g():
+    return sg.catalog.gaussian_kl()
+
+
+def _axes():
+    from matplotlib.figure import Figure
+
+    return Figure().subplots()
+
+
+def test_plot_flow_draws_the_flow_of_the_display_chart(g):
+    ax = _axes()
+    flow = sg.GradientFlow(g.cost, g.fisher)  # computed in (mu, sigma), drawn in (mu, s)
+    out = plot_flow(ax, flow, g.variance, {g.mu: (1, 7), g.s: (0.5, 9)}, trajectories=[[1.0, 1.0]], n=9)
+    U, V = out["field"]
+    X, Y = out["grid"]
+    # the field on the grid is the flow's components in chart (mu, s): eta (4 - mu), (mu^2 - 8 mu - s + 20)
+    assert np.allclose(U, 4 - X) and np.allclose(V, X**2 - 8 * X - Y + 20)
+    assert ax.get_xlabel() == r"$\mu$" and ax.get_ylabel() == "$s$"
+    assert ax.get_xlim() == (1.0, 7.0) and ax.get_ylim() == (0.5, 9.0)
+    (path,) = out["trajectories"]
+    assert np.allclose(path[0], [1.0, 1.0]) and np.linalg.norm(path[-1] - [4.0, 4.0]) < np.linalg.norm(path[0] - [4.0, 4.0])
+    lines = [line for line in ax.get_lines() if len(line.get_xdata()) > 1]
+    assert np.allclose(lines[0].get_xdata(), path[:, 0])
+
+
+def test_flow_grid_has_one_panel_per_flow_and_chart(g):
+    flows = {"naive": sg.GradientFlow(g.cost, sg.euclidean(g.std)), "Fisher": sg.GradientFlow(g.cost, g.fisher)}
+    ranges = {g.std: {g.mu: (0, 6), g.sigma: (0.5, 4)}, g.precision: {g.mu: (0, 6), g.tau: (0.1, 2)}}
+    fig = flow_grid(flows, [g.std, g.precision], ranges, n=8)
+    assert [ax.get_title() for ax in fig.axes] == [
+        "naive in std",
+        "naive in precision",
+        "Fisher in std",
+        "Fisher in precision",
+    ]
+    assert [ax.get_ylabel() for ax in fig.axes] == [r"$\sigma$", r"$\tau$"] * 2
+    assert all(ax.collections for ax in fig.axes)  # streamlines and contours were drawn
+
+
+def test_compare_metrics_and_saving(tmp_path):
+    w = sg.catalog.wicked_map(shear=1)
+    fig = compare_metrics(w.cost, {"terrain": w.true_metric, "map": w.map_metric}, w.map, {w.u: (-2, 2), w.v: (-2, 2)}, n=8)
+    assert [ax.get_title() for ax in fig.axes] == ["terrain", "map"]
+    paths = save_figure(fig, tmp_path / "sub" / "wicked")
+    assert [p.name for p in paths] == ["wicked.png", "wicked.pdf"]
+    assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and paths[1].read_bytes()[:5] == b"%PDF-"
+
+
+def test_ranges_may_touch_the_domain_boundary(g):
+    ax = _axes()
+    out = plot_flow(ax, sg.GradientFlow(g.cost, g.fisher), g.std, {g.mu: (0, 6), g.sigma: (0, 4)}, n=7)
+    U, V = out["field"]
+    assert np.all(np.isnan(U[0])) and np.all(np.isfinite(U[1:]))  # sigma = 0 is masked, not an error
+
+
+def test_plot_errors(g):
+    ax = _axes()
+    flow = sg.GradientFlow(g.cost, g.fisher)
+    with pytest.raises(sg.SymgradError, match="no plot range for coordinate sigma"):
+        plot_flow(ax, flow, g.std, {g.mu: (0, 1)})
+    with pytest.raises(sg.SymgradError, match="lo < hi"):
+        plot_flow(ax, flow, g.std, {g.mu: (1, 0), g.sigma: (1, 2)})
+    ex = sg.catalog.one_dimensional()
+    with pytest.raises(sg.DimensionError, match="2-D charts"):
+        plot_flow(ax, sg.GradientFlow(ex.cost, sg.euclidean(ex.X)), ex.X, {ex.x: (0, 1)})
+    with pytest.raises(TypeError):
+        plot_flow(ax, g.cost, g.std, {g.mu: (0, 1), g.sigma: (1, 2)})
+
+
+def test_shared_parameter_values_are_passed_to_the_flows_that_use_them():
+    p = sg.catalog.synaptic_plasticity(2)
+    params = {p.x[0]: 1.0, p.x[1]: 0.5, p.ystar: 1.0, p.rates[0]: 1.0, p.rates[1]: 0.2, p.kappa: 0.5}
+    fig = compare_metrics(
+        p.cost, {"rates": p.per_synapse, "one rate": sg.euclidean(p.chart)}, p.chart,
+        {p.w[0]: (-1, 2), p.w[1]: (-1, 2)}, params=params, n=6,
+    )
+    assert len(fig.axes) == 2
+    eta = sp.Symbol("eta", positive=True)
+    with pytest.raises(sg.SymgradError):
+        # a parameter left without a value is named, not silently NaN
+        compare_metrics(p.cost, {"rates": p.per_synapse}, p.chart, {p.w[0]: (-1, 2), p.w[1]: (-1, 2)}, rate=eta, n=6)
