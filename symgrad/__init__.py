@@ -47,6 +47,9 @@ from .errors import (
     ParameterError,
 )
 from .analysis import InvarianceReport, check_descent, check_invariance
+from .analysis import GradientFieldResult, is_gradient_flow
+from .fitting import fit_metric, gradient_metric
+from .errors import AnalysisError, FitError, NotDescentError
 from .gradient import GradientFlow, differential, riemannian_gradient
 from .multivariate import MultivariateNormal
 from .densities import Density, TransformedDensity
@@ -73,6 +76,17 @@ from .errors import (
 from .export import to_c, to_jax, to_latex, to_python
 from .errors import ModelFileError
 from .modelfile import Model, load_model, loads_model, parse_expression
+from .errors import GeometryError, NotAMetricError, SingularHessianError
+from .geometry import (
+    Geodesic,
+    HamiltonianFlow,
+    christoffel,
+    geodesic,
+    geodesic_equations,
+    hamiltonian_flow,
+    newton_flow,
+    riemannian_hessian,
+)
 
 __version__ = "0.1.0"
 
@@ -119,6 +133,13 @@ __all__ = [
     "check_invariance",
     "check_descent",
     "InvarianceReport",
+    "is_gradient_flow",
+    "GradientFieldResult",
+    "gradient_metric",
+    "fit_metric",
+    "AnalysisError",
+    "NotDescentError",
+    "FitError",
     # catalogue
     "catalog",
     # errors
@@ -167,4 +188,16 @@ __all__ = [
     "loads_model",
     "parse_expression",
     "ModelFileError",
+    # second-order geometry
+    "christoffel",
+    "geodesic_equations",
+    "geodesic",
+    "Geodesic",
+    "riemannian_hessian",
+    "newton_flow",
+    "HamiltonianFlow",
+    "hamiltonian_flow",
+    "GeometryError",
+    "NotAMetricError",
+    "SingularHessianError",
 ]

@@ -52,6 +52,9 @@ __all__ = [
     "ExportParameterError",
     "UnsupportedExpressionError",
     "ModelFileError",
+    "AnalysisError",
+    "NotDescentError",
+    "FitError",
 ]
 
 
@@ -190,3 +193,27 @@ class UnknownParameterError(NumericParameterError):
 
 class ParameterValueError(NumericParameterError):
     """A value given to a numeric flow's parameter is not a finite real number in its range."""
+
+
+class AnalysisError(SymgradError, ValueError):
+    """An analysis of a vector field or of data cannot be carried out as asked."""
+
+
+class NotDescentError(AnalysisError):
+    """A candidate cost does not decrease along a field: :math:`dC(v) < 0` fails somewhere."""
+
+
+class FitError(AnalysisError):
+    """Data do not determine a metric of the requested family, or contradict every member of it."""
+
+
+class GeometryError(SymgradError, ValueError):
+    """A second-order geometric object (geodesic, Hessian, momentum flow) cannot be formed or integrated."""
+
+
+class NotAMetricError(GeometryError, TypeError):
+    """A value given where a Metric is expected is not one."""
+
+
+class SingularHessianError(GeometryError):
+    """The Riemannian Hessian of a cost is singular, so the Newton flow is not defined."""

@@ -73,7 +73,10 @@ def as_matrix(value, what):
     Every entry goes through :func:`as_expr`, so strings are refused here too.
     """
     if isinstance(value, sp.MatrixBase):
-        rows = value.tolist()
+        bad = [e for e in set(value) if not isinstance(e, sp.Expr)]
+        if bad:
+            raise ExpressionError(f"{what} has the entry {bad[0]!r}, which is not a scalar sympy expression")
+        return sp.Matrix(value)
     else:
         try:
             rows = [list(row) if not isinstance(row, (str, sp.Basic)) else [row] for row in value]

@@ -311,10 +311,9 @@ class Metric(_Field):
                 f"a metric on chart {chart.name!r} needs a {chart.dim}x{chart.dim} matrix; "
                 f"got shape {m.shape}"
             )
-        entries = [as_expr(v, f"metric entry {k}") for k, v in enumerate(m)]
-        for e in set(entries):
+        for e in set(m):
             self.manifold.check_expression(e, chart, "metric entry")
-        m = sp.ImmutableMatrix(chart.dim, chart.dim, entries)
+        m = sp.ImmutableMatrix(m)
         self._check_symmetric(m)
         self.checked = self._check_positive_definite(m) if self._check else "skipped"
         return m

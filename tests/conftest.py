@@ -1,16 +1,18 @@
 """Hypothesis settings profiles for the test suite.
 
 ``ci`` (the default) keeps the whole suite fast: sympy is slow, so each property runs a
-modest number of examples, derandomized (two runs draw the same examples) and without an
-example database (nothing is written to the checkout).  ``dev`` runs more examples with
-random seeds; ``thorough`` many more.  Choose one with ``HYPOTHESIS_PROFILE=dev pytest``
-or ``pytest --hypothesis-profile=dev``.
+modest number of examples (tests lower it further with ``@settings(max_examples=...)``),
+derandomized (two runs draw the same examples), without an example database (nothing is
+written to the checkout) and without shrinking (shrinking sympy-heavy examples can take
+many minutes; a failure still prints every drawn value).  ``dev`` runs more examples with
+random seeds and shrinks failures; ``thorough`` runs many more.  Choose one with
+``HYPOTHESIS_PROFILE=dev pytest`` or ``pytest --hypothesis-profile=dev``.
 """
 
 import os
 import sys
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 # the tests import their helpers as top-level modules (``import strategies``)
 sys.path.insert(0, os.path.dirname(__file__))
@@ -23,6 +25,7 @@ settings.register_profile(
     deadline=None,
     derandomize=True,
     database=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
     print_blob=True,
     suppress_health_check=_SUPPRESS,
 )

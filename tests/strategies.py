@@ -22,6 +22,7 @@ inverse expressions it was made from.
 from types import SimpleNamespace
 
 import sympy as sp
+from hypothesis import settings
 from hypothesis import strategies as st
 
 import symgrad as sg
@@ -30,13 +31,19 @@ __all__ = [
     "REAL_LINE",
     "POSITIVE",
     "UNIT",
+    "examples",
+    "symbol_for",
+    "make_chart",
+    "is_positive",
     "source_charts",
     "chart_pairs",
     "chart_chains",
     "isometries",
     "points",
+    "point_in",
     "metric_matrices",
     "metrics",
+    "cost_expressions",
     "costs",
     "vector_components",
 ]
@@ -55,6 +62,15 @@ POWERS = [sp.Integer(2), sp.Integer(3), sp.Rational(1, 2), sp.Rational(1, 3)]
 SHEAR_COEFFS = [sp.Integer(1), sp.Integer(-1), sp.Integer(2), sp.Rational(1, 2)]
 #: Coefficients of costs and of random vector fields.
 COEFFS = [sp.Integer(k) for k in (1, -1, 2, -2, 3)] + [sp.Rational(1, 2), sp.Rational(-3, 2)]
+
+
+def examples(n):
+    """``n`` examples under the ``ci`` profile, scaled with the active profile's ``max_examples``.
+
+    Use as ``@settings(max_examples=examples(10))`` so that ``HYPOTHESIS_PROFILE=thorough``
+    runs every property longer, not only the undecorated ones.
+    """
+    return max(1, round(n * settings.default.max_examples / 15))
 
 
 # -- symbols and domains ---------------------------------------------------------------------

@@ -65,7 +65,7 @@ def test_contains_and_check_point():
     S_.check_point((2.0, 0.25, 3.0))
 
 
-@settings(max_examples=25)
+@settings(max_examples=S.examples(25))
 @given(data=st.data())
 def test_random_points_lie_in_the_domain(data):
     src = data.draw(S.source_charts(), label="chart")
@@ -78,7 +78,7 @@ def test_random_points_lie_in_the_domain(data):
     assert np.array_equal(pts, src.chart.random_points(n=n, seed=seed))
 
 
-@settings(max_examples=25)
+@settings(max_examples=S.examples(25))
 @given(data=st.data())
 def test_hypothesis_points_lie_in_the_domain(data):
     src = data.draw(S.source_charts(), label="chart")
@@ -169,7 +169,7 @@ def test_map_between_manifolds():
     assert F.pull(u * v) == (x + y**2 / 2) * sp.exp(y)
 
 
-@settings(max_examples=15)
+@settings(max_examples=S.examples(15))
 @given(data=st.data())
 def test_transition_jacobians(data):
     p_ = data.draw(S.chart_pairs(), label="charts")

@@ -165,7 +165,7 @@ def test_solve_metric_equals_the_inverse(kind, n):
         assert blocks(G) == [[0, 2], [1]]
 
 
-@settings(max_examples=15)
+@settings(max_examples=S.examples(15))
 @given(data=st.data())
 def test_solve_metric_on_random_metrics(data):
     src = data.draw(S.source_charts(dims=(1, 2, 3)), label="chart")
@@ -305,7 +305,7 @@ def _rebuild(p, cost_expr, metric_matrix, metric_in_B):
     return flow, A, B
 
 
-@settings(max_examples=10)
+@settings(max_examples=S.examples(10))
 @given(data=st.data())
 def test_determinism_on_random_charts(data):
     p = data.draw(S.chart_pairs(dims=(1, 2)), label="charts")

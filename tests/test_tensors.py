@@ -119,7 +119,7 @@ def _K(p):
     return K, back
 
 
-@settings(max_examples=20)
+@settings(max_examples=S.examples(20))
 @given(data=st.data())
 def test_rules_on_random_charts(data):
     p = data.draw(S.chart_pairs(), label="charts")
@@ -141,7 +141,7 @@ def test_rules_on_random_charts(data):
     assert_close(sg.differential(sg.Scalar(M, A, f), B).components(B), grad_B, B, pts, what="dC in B")
 
 
-@settings(max_examples=10)
+@settings(max_examples=S.examples(10))
 @given(data=st.data())
 def test_round_trip_of_components(data):
     """Components pushed A -> B -> A come back (a vector given in B, transformed to A)."""
