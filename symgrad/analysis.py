@@ -27,11 +27,10 @@ import numpy as np
 import sympy as sp
 
 from . import _domain
-from .errors import ManifoldMismatchError
 from .gradient import differential, riemannian_gradient
 from .metrics import euclidean
 from .simplify import simplify_matrix
-from .tensors import Metric, Scalar, Vector
+from .tensors import Metric, Scalar, Vector, check_same_manifold
 
 __all__ = [
     "check_invariance",
@@ -122,8 +121,7 @@ def check_invariance(cost, metric, charts=None, params=None, tolerance=1e-8):
     -------
     InvarianceReport
     """
-    if cost.manifold is not metric.manifold:
-        raise ManifoldMismatchError("the cost and the metric live on different manifolds")
+    check_same_manifold(("the cost", cost), ("the metric", metric))
     charts = list(charts or cost.manifold.charts)
     rows = []
     for i, a in enumerate(charts):
@@ -215,11 +213,7 @@ def _check_field_and_metric(vector, metric):
         raise TypeError(f"the field must be a Vector (a GradientFlow is one), got {type(vector).__name__}")
     if not isinstance(metric, Metric):
         raise TypeError(f"the metric must be a Metric, got {type(metric).__name__}")
-    if vector.manifold is not metric.manifold:
-        raise ManifoldMismatchError(
-            f"the field lives on {vector.manifold.name!r} but the metric on "
-            f"{metric.manifold.name!r}; both must live on one manifold"
-        )
+    check_same_manifold(("the field", vector), ("the metric", metric))
 
 
 def _periodic_rotation(v, chart):

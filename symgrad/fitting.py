@@ -16,7 +16,7 @@ from . import _domain
 from .errors import DimensionError, DomainError, FitError, ManifoldMismatchError, NotDescentError
 from .gradient import differential
 from .simplify import simplify_matrix
-from .tensors import Metric, Scalar, Vector
+from .tensors import Metric, Scalar, Vector, check_same_manifold
 
 __all__ = ["gradient_metric", "fit_metric"]
 
@@ -73,11 +73,7 @@ def gradient_metric(vector, cost, chart=None):
         raise TypeError(f"the field must be a Vector, got {type(vector).__name__}")
     if not isinstance(cost, Scalar):
         raise TypeError(f"the cost must be a Scalar, got {type(cost).__name__}")
-    if vector.manifold is not cost.manifold:
-        raise ManifoldMismatchError(
-            f"the field lives on {vector.manifold.name!r} but the cost on "
-            f"{cost.manifold.name!r}; both must live on one manifold"
-        )
+    check_same_manifold(("the field", vector), ("the cost", cost))
     chart = chart or vector.chart
     v = sp.Matrix(vector.components(chart))
     w = sp.Matrix(differential(cost, chart).components())

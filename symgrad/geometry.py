@@ -26,7 +26,6 @@ import sympy as sp
 from .errors import (
     DimensionError,
     GeometryError,
-    ManifoldMismatchError,
     NotAMetricError,
     SingularHessianError,
     UnboundParameterError,
@@ -34,7 +33,7 @@ from .errors import (
 from .gradient import differential
 from .manifold import as_expr
 from .simplify import resolve, solve_metric
-from .tensors import Metric, Scalar, Vector
+from .tensors import Metric, Scalar, Vector, check_same_manifold
 
 __all__ = [
     "christoffel",
@@ -60,11 +59,7 @@ def _check_cost(cost, metric):
     if not isinstance(cost, Scalar):
         raise GeometryError(f"the cost must be a Scalar, got {type(cost).__name__}")
     _check_metric(metric)
-    if cost.manifold is not metric.manifold:
-        raise ManifoldMismatchError(
-            f"the cost lives on {cost.manifold.name!r} but the metric on "
-            f"{metric.manifold.name!r}; both must live on one manifold"
-        )
+    check_same_manifold(("the cost", cost), ("the metric", metric))
 
 
 def _bind(exprs, chart, params, what):

@@ -27,10 +27,9 @@ Matrix([[4*eta*xt*(1 - xt**2)]])
 import sympy as sp
 from sympy.polys.fields import sfield
 
-from .errors import ManifoldMismatchError
 from .manifold import as_expr
 from .simplify import negate, solve_metric
-from .tensors import Covector, Metric, Scalar, Vector
+from .tensors import Covector, Metric, Scalar, Vector, check_same_manifold
 
 __all__ = ["differential", "riemannian_gradient", "GradientFlow"]
 
@@ -94,11 +93,7 @@ def _same_manifold(cost, metric):
         raise TypeError(f"the cost must be a Scalar, got {type(cost).__name__}")
     if not isinstance(metric, Metric):
         raise TypeError(f"the metric must be a Metric, got {type(metric).__name__}")
-    if cost.manifold is not metric.manifold:
-        raise ManifoldMismatchError(
-            f"the cost lives on {cost.manifold.name!r} but the metric on "
-            f"{metric.manifold.name!r}; both must live on one manifold"
-        )
+    check_same_manifold(("the cost", cost), ("the metric", metric))
 
 
 def riemannian_gradient(cost, metric, chart=None, simplify="fast"):

@@ -44,7 +44,24 @@ from .errors import (
 from .manifold import Chart, Manifold, as_expr, as_matrix
 from .simplify import blocks, congruence, matmul, resolve, simplify_matrix
 
-__all__ = ["Scalar", "Covector", "Vector", "Metric"]
+__all__ = ["Scalar", "Covector", "Vector", "Metric", "check_same_manifold"]
+
+
+def check_same_manifold(*named):
+    """Raise :class:`ManifoldMismatchError` unless every field lives on one manifold.
+
+    Parameters
+    ----------
+    *named : tuple (str, field)
+        A description used in the message (``"the cost"``) and the object.
+    """
+    (what0, first), *rest = named
+    for what, obj in rest:
+        if obj.manifold is not first.manifold:
+            raise ManifoldMismatchError(
+                f"{what0} lives on {first.manifold.name!r} but {what} on "
+                f"{obj.manifold.name!r}; both must live on one manifold"
+            )
 
 
 class _Field:
