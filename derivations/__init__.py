@@ -19,6 +19,9 @@ FIGURES = {
     "intrinsic_plasticity": ("fig4ab_intrinsic_plasticity", "Fig 4A/B: intrinsic plasticity of a sigmoid neuron"),
     "binomial_synapse": ("fig4cd_binomial_synapse", "Fig 4C/D: the binomial release synapse"),
     "synaptic_plasticity": ("synaptic_plasticity", "Per-synapse learning rates and cross-talk"),
+    "gradient_or_not": ("beyond_gradient_or_not", "Beyond steepest descent: is it a gradient flow?"),
+    "metric_fitting": ("beyond_metric_fitting", "Beyond steepest descent: fitting a metric to dynamics"),
+    "second_order": ("beyond_second_order", "Beyond steepest descent: second-order geometry"),
 }
 
 #: The derivation modules, in the order of the paper.
