@@ -102,3 +102,21 @@ def symbolically_equal(a, b):
         return all(symbolically_equal(x, y) for x, y in zip(a, b))
     d = sp.sympify(a) - sp.sympify(b)
     return d == 0 or sp.cancel(d) == 0 or sp.simplify(d) == 0
+
+
+#: The minimal model file of the model-file specification, which must load as it stands.
+MINIMAL_MODEL = """
+[coordinates]
+mu = "real"
+sigma = "positive"
+
+[charts]
+A = ["mu", "sigma"]
+
+[cost]
+chart = "A"
+expr = "log(sigma) + (1 + (mu - 2)**2)/(2*sigma**2)"
+
+[metrics]
+euclid = { kind = "euclidean", chart = "A" }
+"""

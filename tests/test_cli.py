@@ -5,23 +5,10 @@ import sys
 
 import pytest
 
+from helpers import MINIMAL_MODEL
 from symgrad.cli import main
 
-MINIMAL = """
-[coordinates]
-mu = "real"
-sigma = "positive"
-
-[charts]
-A = ["mu", "sigma"]
-
-[cost]
-chart = "A"
-expr = "log(sigma) + (1 + (mu - 2)**2)/(2*sigma**2)"
-
-[metrics]
-euclid = { kind = "euclidean", chart = "A" }
-"""
+MINIMAL = MINIMAL_MODEL
 
 
 @pytest.fixture

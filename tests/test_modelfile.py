@@ -17,25 +17,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symgrad as sg
+from helpers import MINIMAL_MODEL
 from derivations import binomial_synapse, gaussian_kl, one_dimensional, synaptic_plasticity, wicked_map
 
 MODELS = pathlib.Path(__file__).resolve().parent.parent / "derivations" / "models"
 
-MINIMAL = """
-[coordinates]
-mu = "real"
-sigma = "positive"
-
-[charts]
-A = ["mu", "sigma"]
-
-[cost]
-chart = "A"
-expr = "log(sigma) + (1 + (mu - 2)**2)/(2*sigma**2)"
-
-[metrics]
-euclid = { kind = "euclidean", chart = "A" }
-"""
+MINIMAL = MINIMAL_MODEL
 
 mu = sp.Symbol("mu", real=True)
 sigma, s, tau, eta = sp.symbols("sigma s tau eta", positive=True)
