@@ -70,7 +70,7 @@ def awkward_names():
 
 @functools.lru_cache(maxsize=None)
 def case(name):
-    """(flow, chart) for a named test case; derived once per session."""
+    """(flow, chart) for a named test case; derived once per test run."""
     if name.startswith("gaussian-"):
         g, flow = gaussian_fisher()
         return flow, getattr(g, name.split("-")[1])

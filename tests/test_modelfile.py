@@ -1,4 +1,4 @@
-"""Model files: the minimal file of the issue, the paper's models as files, and hostile input.
+"""Model files: the minimal file of the specification, the paper's models as files, and hostile input.
 
 Every hostile input must raise :class:`symgrad.ModelFileError` naming the file and the key,
 and execute nothing: no shell command runs, no sentinel file appears, and neither ``eval``,
