@@ -43,7 +43,8 @@ def time_limited(fn, seconds):
     """Call ``fn()`` and return its value, or raise :class:`TimeoutError` after ``seconds``.
 
     On the main thread of a platform with ``signal.setitimer`` (and no timer of
-    the caller running) an interval timer interrupts ``fn`` at the time limit.
+    the caller running) an interval timer interrupts ``fn`` at the time limit,
+    and again every 50 ms until ``fn`` has stopped.
     Elsewhere ``fn`` runs in a daemon thread that is abandoned at the time
     limit: it runs on in the background and its result is dropped.  Calls made
     inside ``fn`` run under the outer limit.
@@ -75,7 +76,9 @@ def time_limited(fn, seconds):
         previous = signal.signal(signal.SIGALRM, handler)
         _alarm_in_use.active = True
         try:
-            signal.setitimer(signal.ITIMER_REAL, float(seconds))
+            # the timer repeats every 50 ms until disarmed: code that swallows one
+            # interruption (a bare ``except:`` deep in sympy) gets the next one
+            signal.setitimer(signal.ITIMER_REAL, float(seconds), 0.05)
             try:
                 return fn()
             finally:
