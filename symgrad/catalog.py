@@ -20,6 +20,7 @@ from types import SimpleNamespace
 import sympy as sp
 
 from .densities import TransformedDensity
+from .errors import FamilyError
 from .families import Logistic, Normal
 from .information import fisher_metric, kl_divergence
 from .manifold import Manifold
@@ -297,7 +298,7 @@ def intrinsic_plasticity(input="gaussian"):
     elif input == "logistic":
         base = Logistic(loc=m, scale=s)
     else:
-        raise ValueError(f"input must be 'gaussian' or 'logistic', got {input!r}")
+        raise FamilyError(f"the input density of intrinsic_plasticity must be 'gaussian' or 'logistic', got {input!r}")
     output = TransformedDensity(base, x, y)
     return SimpleNamespace(
         manifold=M,

@@ -25,7 +25,8 @@ import sympy as sp
 
 from .errors import DimensionError, MetricError
 from .manifold import Chart, Map, as_expr, as_matrix
-from .simplify import congruence, resolve, solve_linear
+from .families import Normal
+from .simplify import congruence, simplify_matrix, solve_linear
 from .tensors import Metric
 
 __all__ = ["euclidean", "diagonal", "constant", "log_metric", "pullback", "metabolic", "wasserstein"]
@@ -279,7 +280,7 @@ def wasserstein(family, chart):
     solves = [_sylvester(sylvester, D, d) for D in directions]
     n = chart.dim
     G = sp.Matrix(n, n, lambda a, b: (dmean[:, a].T * dmean[:, b])[0, 0] + (solves[a] * directions[b]).trace() / 2)
-    return Metric(chart.manifold, chart, G.applyfunc(lambda e: resolve("fast")(e)))
+    return Metric(chart.manifold, chart, simplify_matrix(G, "fast"))
 
 
 def _sylvester(operator, D, d):
@@ -295,7 +296,6 @@ def _mean_and_covariance(family):
     """The mean vector and covariance matrix of a (multivariate) normal family."""
     if hasattr(family, "covariance_matrix"):
         return sp.Matrix(family.mean), sp.Matrix(family.covariance_matrix())
-    if hasattr(family, "scale_name"):  # Normal
-        sd2 = {"std": family.scale**2, "variance": family.scale, "precision": 1 / family.scale}
-        return sp.Matrix([family.mean]), sp.Matrix([[sd2[family.scale_name]]])
+    if isinstance(family, Normal):
+        return sp.Matrix([family.mean]), sp.Matrix([[family.variance]])
     raise TypeError(f"the Wasserstein metric is defined here for Gaussian families, got {family!r}")

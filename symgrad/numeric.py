@@ -432,7 +432,7 @@ class NumericFlow:
         values = self._driver_values(params, n)
         n_steps = int(n_steps)
         if n_steps < 0:
-            raise ValueError(f"n_steps must be a non-negative integer, got {n_steps}")
+            raise DimensionError(f"n_steps must be a non-negative integer, got {n_steps}")
         y = np.empty((n, n_steps + 1, self.dim))
         y[:, 0] = X = x0
         t = dt * np.arange(n_steps + 1)

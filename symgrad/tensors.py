@@ -98,7 +98,6 @@ class _Field:
         """
         resolve(simplify)  # an unknown level is an error in every chart
         if chart is None or chart is self.chart:
-            self.manifold._own(self.chart)
             return self._given
         self.manifold._own(chart)
         key = (chart, simplify)
