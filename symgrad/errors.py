@@ -55,6 +55,9 @@ __all__ = [
     "AnalysisError",
     "NotDescentError",
     "FitError",
+    "GeometryError",
+    "NotAMetricError",
+    "SingularHessianError",
 ]
 
 

@@ -1,0 +1,158 @@
+"""Generate the gallery of the paper's derivations at the start of a Sphinx build.
+
+For every module named in ``derivations.FIGURES`` this runs ``derive()``, ``checks()``
+and ``figure()``, saves the figure as ``gallery/images/<stem>.png`` and writes
+``gallery/<module>.rst``: the module's docstring, the figure, the checks with their
+outcome, every closed form as a displayed equation and the module's source.  A check
+that fails fails the build.  With the environment variable ``SYMGRAD_DOCS_REUSE_GALLERY``
+set, an existing gallery is reused instead (quicker rebuilds while writing pages).  Files are rewritten only when their content changes, so
+unchanged pages are not rebuilt; nothing here is checked in.
+"""
+
+import importlib
+import io
+import os
+import pathlib
+import tempfile
+
+import sympy as sp
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+_LOG = logging.getLogger(__name__)
+
+
+def _write_if_changed(path, data):
+    """Write ``data`` (bytes) to ``path`` atomically, unless the file already holds it."""
+    path = pathlib.Path(path)
+    if path.exists() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+    return True
+
+
+def _heading(text, char):
+    return f"{text}\n{char * len(text)}\n"
+
+
+def _indent(text, spaces=3):
+    pad = " " * spaces
+    return "\n".join(pad + line if line.strip() else "" for line in text.splitlines())
+
+
+def _escape(text):
+    """Plain text (a check's statement) made safe for reStructuredText markup."""
+    for char in "\\*|`_":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _equation(value):
+    """A closed form as the body of a ``.. math::`` directive (one line per row)."""
+    return sp.latex(value).replace("\n", " ")
+
+
+def page(name, title, stem, module, results, checks):
+    """The reStructuredText of the gallery page of one derivation."""
+    doc = (module.__doc__ or "").strip()
+    lines = [f".. _gallery-{name}:", "", _heading(title, "="), doc, ""]
+    lines += [
+        f".. figure:: images/{stem}.png",
+        f"   :alt: {title}",
+        "   :width: 100%",
+        "",
+        f"   Drawn by ``derivations.{name}.figure()`` when these pages were built.",
+        "",
+        _heading("Checks", "-"),
+        "The statements this derivation supports, checked when these pages were built:",
+        "",
+    ]
+    for statement, passed in checks.items():
+        lines.append(f"- {'passed' if passed else '**FAILED**'}: {_escape(statement)}")
+    lines += ["", _heading("Closed forms", "-"), f"Returned by ``derivations.{name}.derive()``:", ""]
+    for key, value in results.items():
+        lines += [f"**{key}**", "", ".. math::", "", _indent(_equation(value)), ""]
+    lines += [
+        _heading("Source", "-"),
+        f"Run it with ``python -m derivations.{name}`` or ``symgrad reproduce --only {name}``.",
+        "",
+        f".. literalinclude:: ../../derivations/{name}.py",
+        "   :language: python",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def index_page(entries):
+    """The gallery's index: a thumbnail and a link per derivation."""
+    lines = [
+        ".. _gallery:",
+        "",
+        _heading("Gallery of the derivations", "="),
+        "Each page below is generated when the documentation is built: the module in",
+        "``derivations/`` is run, its figure drawn, its checks evaluated and its closed",
+        "forms typeset.  ``symgrad reproduce`` writes the same figures and equations",
+        "into a folder of your choice.",
+        "",
+        ".. toctree::",
+        "   :hidden:",
+        "",
+    ]
+    lines += [f"   {name}" for name, _, _ in entries]
+    lines.append("")
+    for name, title, stem in entries:
+        lines += [
+            _heading(title, "-"),
+            f".. image:: images/{stem}.png",
+            "   :width: 60%",
+            f"   :target: {name}.html",
+            f"   :alt: {title}",
+            "",
+            f":ref:`gallery-{name}`",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def generate(srcdir, modules=None):
+    """Run the derivations and write the gallery into ``srcdir/gallery``; return failures."""
+    import matplotlib.pyplot as plt
+
+    package = importlib.import_module("derivations")
+    out = pathlib.Path(srcdir) / "gallery"
+    entries, failures = [], []
+    for name in modules or package.MODULES:
+        stem, title = package.FIGURES[name]
+        module = importlib.import_module(f"derivations.{name}")
+        _LOG.info(f"gallery: {name}")
+        results = module.derive()
+        checks = module.checks(results)
+        failures += [f"{name}: {s}" for s, ok in checks.items() if not ok]
+        figure = module.figure(results)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=90, metadata={"Software": None})
+        plt.close(figure)
+        _write_if_changed(out / "images" / f"{stem}.png", buffer.getvalue())
+        text = page(name, title, stem, module, results, checks)
+        _write_if_changed(out / f"{name}.rst", text.encode())
+        entries.append((name, title, stem))
+    _write_if_changed(out / "index.rst", index_page(entries).encode())
+    return failures
+
+
+def _builder_inited(app):
+    if os.environ.get("SYMGRAD_DOCS_REUSE_GALLERY") and (pathlib.Path(app.srcdir) / "gallery" / "index.rst").exists():
+        _LOG.info("gallery: reusing the pages of the last build (SYMGRAD_DOCS_REUSE_GALLERY)")
+        return
+    failures = generate(app.srcdir)
+    if failures:
+        raise ExtensionError("derivation checks failed: " + "; ".join(failures))
+
+
+def setup(app):
+    app.connect("builder-inited", _builder_inited)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
