@@ -256,6 +256,10 @@ def _fisher_matrix(family, theta, method, clock):
         if method == "closed":
             raise IntegrationError(f"{family!r} has no closed-form Fisher information; use method='auto'")
         return _integrated_fisher(family, theta, clock)
+    if type(family).fisher_matrix is Family.fisher_matrix:  # a user's family without a closed form
+        if method == "closed":
+            raise IntegrationError(f"{family!r} has no closed-form Fisher matrix; use method='auto'")
+        return _integrated_fisher(family, theta, clock)
     J = sp.Matrix(family.parameters).jacobian(theta)
     return congruence(J, family.fisher_matrix(), "fast")
 

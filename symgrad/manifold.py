@@ -179,7 +179,7 @@ class Chart:
         if not self.contains(point):
             bounds = ", ".join(f"{c} in {self.domain[c]}" for c in self.coords)
             raise DomainError(
-                f"point {list(np.asarray(point, dtype=float))} lies outside the domain of "
+                f"point {np.asarray(point, dtype=float).tolist()} lies outside the domain of "
                 f"chart {self.name!r} ({bounds})"
             )
 

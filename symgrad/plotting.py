@@ -25,19 +25,28 @@ Examples
 import numpy as np
 import sympy as sp
 
-from .errors import DimensionError, SymgradError
+from .errors import DimensionError, SymgradError, UnboundParameterError
 from .gradient import GradientFlow
 from .tensors import Scalar
 
 __all__ = ["plot_flow", "flow_grid", "compare_metrics", "save_figure", "relevant_params"]
 
 
-def _figure(nrows, ncols, size=3.6):
+def _figure(nrows, ncols, figure=None, size=3.6):
+    """A grid of axes on ``figure`` (resized), or on a new standalone Figure."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(size * ncols, size * nrows), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False)
-    return fig, axes
+    if figure is None:
+        figure = Figure(layout="constrained")
+    elif not isinstance(figure, Figure):
+        raise TypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
+    elif figure.axes:
+        raise SymgradError("figure already has axes; pass an empty Figure, e.g. plt.figure()")
+    else:
+        figure.set_layout_engine("constrained")
+    figure.set_size_inches(size * ncols, size * nrows)
+    axes = figure.subplots(nrows, ncols, squeeze=False)
+    return figure, axes
 
 
 def _grid(chart, ranges, n):
@@ -133,6 +142,11 @@ def plot_flow(
     X, Y = _grid(chart, ranges, n)
     # grid points on or beyond the domain's boundary are evaluated unchecked and masked out
     num = flow.numeric(chart, params=relevant_params(flow, params), check=False)
+    if num.free_params:
+        names = ", ".join(p.name for p in num.free_params)
+        raise UnboundParameterError(
+            f"plot_flow needs values of the flow's parameter(s) {names}: pass params={{{names.split(', ')[0]}: ...}}"
+        )
     inside = _inside(chart, X, Y)
     with np.errstate(all="ignore"):
         field = num(np.stack([X, Y], axis=-1))
@@ -166,7 +180,7 @@ def plot_flow(
     return {"field": (U, V), "grid": (X, Y), "trajectories": paths}
 
 
-def flow_grid(flows, charts, ranges, *, params=None, trajectories=None, t_span=(0.0, 10.0), n=25):
+def flow_grid(flows, charts, ranges, *, params=None, trajectories=None, t_span=(0.0, 10.0), n=25, figure=None):
     """A grid of panels: one row per flow, one column per display chart.
 
     Parameters
@@ -181,13 +195,17 @@ def flow_grid(flows, charts, ranges, *, params=None, trajectories=None, t_span=(
         Parameter values shared by all flows.
     trajectories : dict, optional
         ``{chart: initial points in that chart}``; drawn in every panel of that chart.
+    figure : matplotlib.figure.Figure, optional
+        An empty figure to draw into, e.g. ``plt.figure()`` to have pyplot show it; it is
+        resized to fit the panels.  Default: a new standalone Figure, which pyplot does not
+        track (nothing accumulates in a long session).
 
     Returns
     -------
     matplotlib.figure.Figure
         Panel titles read ``"<label> in <chart name>"``.
     """
-    fig, axes = _figure(len(flows), len(charts))
+    fig, axes = _figure(len(flows), len(charts), figure)
     for i, (label, flow) in enumerate(flows.items()):
         for j, chart in enumerate(charts):
             ax = axes[i][j]
@@ -206,7 +224,9 @@ def flow_grid(flows, charts, ranges, *, params=None, trajectories=None, t_span=(
     return fig
 
 
-def compare_metrics(cost, metrics, chart, ranges, *, rate=1, params=None, trajectories=None, t_span=(0.0, 10.0), n=25):
+def compare_metrics(
+    cost, metrics, chart, ranges, *, rate=1, params=None, trajectories=None, t_span=(0.0, 10.0), n=25, figure=None
+):
     """Side-by-side panels: the gradient flows of one cost under several metrics.
 
     Parameters
@@ -218,6 +238,10 @@ def compare_metrics(cost, metrics, chart, ranges, *, rate=1, params=None, trajec
         The 2-D chart to display every flow in.
     ranges : dict
         ``{coordinate: (lo, hi)}``.
+    rate, params, trajectories, t_span, n
+        As in :func:`plot_flow`.
+    figure : matplotlib.figure.Figure, optional
+        An empty figure to draw into (see :func:`flow_grid`).
 
     Returns
     -------
@@ -236,7 +260,7 @@ def compare_metrics(cost, metrics, chart, ranges, *, rate=1, params=None, trajec
     """
     if not isinstance(cost, Scalar):
         raise TypeError(f"compare_metrics takes a Scalar cost, got {type(cost).__name__}")
-    fig, axes = _figure(1, len(metrics))
+    fig, axes = _figure(1, len(metrics), figure)
     for k, (label, metric) in enumerate(metrics.items()):
         ax = axes[0][k]
         plot_flow(

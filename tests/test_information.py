@@ -331,6 +331,29 @@ def test_density_fisher_by_integration():
     assert G.components() == sp.diag(1 / s**2, 2 / s**2)
 
 
+class _Rayleigh(sg.Family):
+    """A user's family written without a closed-form Fisher matrix."""
+
+    _names = ("scale",)
+
+    def __init__(self, scale):
+        self.scale = sp.sympify(scale)
+
+    @property
+    def support(self):
+        return sp.Interval.open(0, sp.oo)
+
+    def log_pdf(self, x):
+        return sp.log(x) - 2 * sp.log(self.scale) - x**2 / (2 * self.scale**2)
+
+
+def test_family_without_closed_form_is_integrated_by_default():
+    chart = sg.Manifold("rayleigh").chart(s)
+    assert sg.fisher_metric(_Rayleigh(s), chart).components() == sp.Matrix([[4 / s**2]])
+    with pytest.raises(sg.IntegrationError, match="no closed-form Fisher matrix"):
+        sg.fisher_metric(_Rayleigh(s), chart, method="closed")
+
+
 def _mixture():
     return sg.Density(
         (sp.exp(-((x - th) ** 2) / 2) + sp.exp(-((x + th) ** 2) / 2)) / (2 * sp.sqrt(2 * sp.pi)), x

@@ -88,6 +88,27 @@ def test_shared_parameter_values_are_passed_to_the_flows_that_use_them():
     )
     assert len(fig.axes) == 2
     eta = sp.Symbol("eta", positive=True)
-    with pytest.raises(sg.SymgradError):
-        # a parameter left without a value is named, not silently NaN
+    with pytest.raises(sg.UnboundParameterError, match=r"parameter\(s\) eta, .*: pass params=\{eta: \.\.\.\}"):
+        # a parameter left without a value is named, with the remedy a plotting call can use
         compare_metrics(p.cost, {"rates": p.per_synapse}, p.chart, {p.w[0]: (-1, 2), p.w[1]: (-1, 2)}, rate=eta, n=6)
+
+
+def test_figures_can_be_drawn_into_a_figure_pyplot_manages(g):
+    import matplotlib.pyplot as plt
+
+    w = sg.catalog.wicked_map(shear=1)
+    managed = plt.figure()
+    try:
+        fig = compare_metrics(
+            w.cost, {"terrain": w.true_metric, "map": w.map_metric}, w.map, {w.u: (-2, 2), w.v: (-2, 2)},
+            n=6, figure=managed,
+        )
+        assert fig is managed and plt.gcf() is managed and len(fig.axes) == 2
+        assert tuple(fig.get_size_inches()) == pytest.approx((7.2, 3.6))
+        with pytest.raises(sg.SymgradError, match="already has axes"):
+            flow_grid({"f": sg.GradientFlow(g.cost, g.fisher)}, [g.std], {g.std: {g.mu: (0, 6), g.sigma: (0.5, 4)}},
+                      figure=managed)
+    finally:
+        plt.close(managed)
+    with pytest.raises(TypeError, match="matplotlib Figure"):
+        compare_metrics(w.cost, {"terrain": w.true_metric}, w.map, {w.u: (-2, 2), w.v: (-2, 2)}, figure="fig")
