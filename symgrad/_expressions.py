@@ -155,7 +155,7 @@ class Where:
 
     def error(self, problem):
         where = f"{self.source}, {self.key}" if self.key else self.source
-        return ModelFileError(f"{where}: {problem}", source=self.source, key=self.key)
+        return ModelFileError(f"{where}: {problem}", source=self.source, key=self.key or None)
 
 
 # -- expressions ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ positive symbol takes no negative value, an integer symbol only integers).
 
 import fractions
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import sympy as sp
@@ -97,8 +98,8 @@ def bind(params, symbols, coords, chart):
     ``coords`` and ``chart`` are the coordinates and the chart of the numeric
     flow, named in the messages of a key that is no parameter.
     """
-    if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict {{symbol or name: value}}, got {type(params).__name__}")
+    if not isinstance(params, Mapping):
+        raise TypeError(f"params must be a mapping (a dict) {{symbol or name: value}}, got {type(params).__name__}")
     by_name = {s.name: s for s in symbols}
     twice = {s.name for s in symbols if s is not by_name[s.name]}
     coord_names = {c.name for c in coords}

@@ -205,7 +205,7 @@ def main(argv=None):
             if args.output:
                 pathlib.Path(args.output).write_text(text)
             else:
-                print(text)
+                print(text, end="" if text.endswith("\n") else "\n")
             return 0
         return 0 if check(args.model) else 1
     except SymgradError as err:

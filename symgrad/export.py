@@ -113,7 +113,7 @@ class _Export:
             if a.name == b.name:
                 raise ExportParameterError(
                     f"{caller}: the flow has two different parameters named {a.name!r} "
-                    f"(assumptions {a.assumptions0} and {b.assumptions0}); the generated code "
+                    f"(assumptions {_given(a)} and {_given(b)}); the generated code "
                     "could not tell them apart: build the model with one Symbol per parameter, "
                     "or substitute one of them with params={...}"
                 )
@@ -163,6 +163,14 @@ def _number(value, key, caller):
     raise bad
 
 
+def _given(symbol):
+    """The assumptions a Symbol was created with, as ``positive=True`` (or ``none``)."""
+    given = getattr(symbol, "_assumptions_orig", None)
+    if given is None:
+        given = symbol.assumptions0
+    return ", ".join(f"{k}={v}" for k, v in sorted(given.items())) or "none"
+
+
 def _check_params(params, flow, chart, comps, caller):
     """Validate ``params`` ({Symbol: number}) and return the substitution dict."""
     if params is None:
@@ -188,8 +196,8 @@ def _check_params(params, flow, chart, comps, caller):
             names = ", ".join(sorted(s.name for s in free)) or "none"
             same = [s for s in free if s.name == key.name]
             hint = (
-                f"; the flow's {key.name} is a different Symbol (assumptions {same[0].assumptions0}, "
-                f"yours {key.assumptions0}): use the Symbol the model was built with"
+                f"; the flow's {key.name} is a different Symbol (assumptions {_given(same[0])}, "
+                f"yours {_given(key)}): use the Symbol the model was built with"
                 if same
                 else ""
             )

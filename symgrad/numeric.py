@@ -38,6 +38,7 @@ array([[0., 0.],
 """
 
 import math
+from collections.abc import Mapping
 from types import MappingProxyType
 
 import numpy as np
@@ -482,8 +483,8 @@ class NumericFlow:
     def _driver_values(self, params, n):
         if params is None:
             params = {}
-        if not isinstance(params, dict):
-            raise TypeError(f"params must be a dict {{name or symbol: value}}, got {type(params).__name__}")
+        if not isinstance(params, Mapping):
+            raise TypeError(f"params must be a mapping (a dict) {{name or symbol: value}}, got {type(params).__name__}")
         given = {(k.name if isinstance(k, sp.Symbol) else k): v for k, v in params.items()}
         values = _params.call_values(self._kernel("flow").params, given, self._free, self.params)
         for p, v in zip(self._kernel("flow").params, values):

@@ -76,8 +76,11 @@ def _inside(chart, X, Y):
     return mask
 
 
-def relevant_params(flow, params):
+def relevant_params(flow, params, chart=None):
     """The entries of ``params`` that are parameters of ``flow``, its cost or its metric.
+
+    ``chart`` is the chart the flow is evaluated in (default: the flow's): a
+    transition map may bring parameters of its own (a shear ``k``).
 
     Figures share one dict of values among flows that use different parameters;
     :meth:`GradientFlow.numeric` refuses values for symbols a flow does not use.
@@ -91,9 +94,8 @@ def relevant_params(flow, params):
     >>> relevant_params(sg.GradientFlow(w.cost, w.true_metric), {sp.Symbol("eta"): 1.0})
     {}
     """
-    used = set().union(
-        *(e.free_symbols for e in (*flow.components(), flow.cost.components(), *flow.metric.components()))
-    )
+    objects = (*flow.components(chart), flow.cost.components(chart), *flow.metric.components(chart))
+    used = set().union(*(e.free_symbols for e in objects))
     return {k: v for k, v in (params or {}).items() if k in used}
 
 
@@ -141,7 +143,7 @@ def plot_flow(
         raise TypeError(f"plot_flow draws a GradientFlow, got {type(flow).__name__}")
     X, Y = _grid(chart, ranges, n)
     # grid points on or beyond the domain's boundary are evaluated unchecked and masked out
-    num = flow.numeric(chart, params=relevant_params(flow, params), check=False)
+    num = flow.numeric(chart, params=relevant_params(flow, params, chart), check=False)
     if num.free_params:
         names = ", ".join(p.name for p in num.free_params)
         raise UnboundParameterError(

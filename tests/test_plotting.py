@@ -112,3 +112,16 @@ def test_figures_can_be_drawn_into_a_figure_pyplot_manages(g):
         plt.close(managed)
     with pytest.raises(TypeError, match="matplotlib Figure"):
         compare_metrics(w.cost, {"terrain": w.true_metric}, w.map, {w.u: (-2, 2), w.v: (-2, 2)}, figure="fig")
+
+
+def test_parameters_of_the_display_chart_are_passed():
+    # the shear k appears in the map chart only, not in the terrain chart the flow is computed in
+    k = sp.Symbol("k", real=True)
+    w = sg.catalog.wicked_map(shear=k)
+    flow = sg.GradientFlow(w.cost, w.true_metric)
+    assert k not in set().union(*(e.free_symbols for e in flow.components()))
+    out = plot_flow(_axes(), flow, w.map, {w.u: (-2, 2), w.v: (-2, 2)}, params={k: 1.0}, n=5)
+    U, V = out["field"]
+    X, Y = out["grid"]
+    # steepest descent of (x^2 + y^2)/2 seen on the map (u, v) = (x + y, y): -(u, v)
+    assert np.allclose(U, -X) and np.allclose(V, -Y)
