@@ -45,6 +45,7 @@ def test_derive_prints_the_update_rule(model, capsys):
     assert main(["derive", str(model), "--format", "latex"]) == 0
     text = capsys.readouterr().out
     assert r"\frac{d \mu}{d t}" in text and r"\sigma" in text
+    assert text.endswith("\\end{align}\n")  # one newline, no blank line after the rule
 
 
 def test_derive_formats_and_output_file(model, tmp_path, capsys):

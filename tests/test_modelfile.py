@@ -614,6 +614,9 @@ def test_schema_errors_are_model_file_errors_that_say_where(name):
         sg.loads_model(text, source="model.toml")
     assert str(info.value).startswith("model.toml"), str(info.value)
     assert fragment in str(info.value), str(info.value)
+    # the key is the dotted TOML key when the message names one, None for the whole file
+    named = str(info.value).split(": ", 1)[0].partition(", ")[2]
+    assert info.value.key == (named or None)
 
 
 def test_errors_of_the_core_are_chained():

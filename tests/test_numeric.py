@@ -440,3 +440,14 @@ def test_vector_without_metric(one):
     with pytest.raises(TypeError, match="no metric"):
         num.metric([1.0])
     assert "NumericFlow" in repr(num)
+
+
+def test_params_may_be_any_mapping():
+    from types import MappingProxyType
+
+    one = sg.catalog.one_dimensional()
+    flow = sg.GradientFlow(one.cost, sg.euclidean(one.X), rate=one.eta)
+    bound = flow.numeric(params=MappingProxyType({one.eta: 2.0}))
+    assert np.allclose(bound([[2.0]]), [[-2.0 * 2.0]])
+    with pytest.raises(TypeError, match="mapping"):
+        flow.numeric(params=[(one.eta, 2.0)])
