@@ -28,13 +28,13 @@ import sympy as sp
 from sympy.polys.fields import sfield
 
 from .manifold import as_expr
-from .simplify import negate, solve_metric
+from .simplify import negate, simplify_matrix, solve_metric
 from .tensors import Covector, Metric, Scalar, Vector, check_same_manifold
 
 __all__ = ["differential", "riemannian_gradient", "GradientFlow"]
 
 
-def differential(scalar, chart=None):
+def differential(scalar, chart=None, simplify="fast"):
     r"""The differential :math:`dC = (\partial C / \partial x^i)_i` of a scalar, a Covector.
 
     Parameters
@@ -43,6 +43,9 @@ def differential(scalar, chart=None):
     chart : Chart, optional
         The chart to differentiate in (default: the scalar's own chart).  The
         result is the same covector whichever chart is used.
+    simplify : {"none", "fast", "compact", "factor", "full"} or callable
+        Simplification of the partial derivatives; the default gives the form
+        that ``differential(scalar).components(chart)`` gives.
 
     Returns
     -------
@@ -60,7 +63,8 @@ def differential(scalar, chart=None):
     if not isinstance(scalar, Scalar):
         raise TypeError(f"differential takes a Scalar, got {type(scalar).__name__}")
     chart = chart or scalar.chart
-    return Covector(scalar.manifold, chart, _partials(scalar.components(chart), chart.coords))
+    partials = _partials(scalar.components(chart), chart.coords)
+    return Covector(scalar.manifold, chart, list(simplify_matrix(sp.Matrix(partials), simplify)))
 
 
 def _partials(expr, coords):
@@ -134,7 +138,7 @@ def riemannian_gradient(cost, metric, chart=None, simplify="fast"):
     """
     _same_manifold(cost, metric)
     chart = chart or metric.chart
-    w = differential(cost, chart).components()
+    w = sp.Matrix(_partials(cost.components(chart), chart.coords))  # simplified by the solve
     G = metric.components(chart)
     v = solve_metric(G, w, simplify, factor=metric.factor(chart))
     return Vector(cost.manifold, chart, v)

@@ -547,13 +547,23 @@ _KL = {
 }
 
 
+def _same_map(p, q):
+    """True if ``p`` and ``q`` are transformed densities of one map of their variables."""
+    if not (isinstance(p, TransformedDensity) and isinstance(q, TransformedDensity)):
+        return False
+    difference = p.map.xreplace({p.variable: q.variable}) - q.map
+    return difference == 0 or sp.simplify(difference) == 0
+
+
 def kl_divergence(p, q, *, timeout=10.0):
     r"""The Kullback-Leibler divergence :math:`KL(p \| q) = E_p[\log p - \log q]`.
 
     Closed forms for two families of the same named kind (:class:`Normal` in any
     parametrisations, :class:`MultivariateNormal`, :class:`Exponential`,
     :class:`Gamma`, :class:`Bernoulli`, :class:`Binomial` with the same ``n``,
-    :class:`Poisson`, :class:`Categorical`); otherwise symbolic integration of
+    :class:`Poisson`, :class:`Categorical`); for two transformed densities of one
+    map, the KL divergence of their bases (KL does not change under an invertible
+    map of the data); otherwise symbolic integration of
     :math:`p (\log p - \log q)` over the support of ``p``, under a time limit.
 
     Parameters
@@ -586,6 +596,8 @@ def kl_divergence(p, q, *, timeout=10.0):
     p, q = _family(p, "kl_divergence"), _family(q, "kl_divergence")
     if type(p) is type(q) and type(p) in _KL:
         return _KL[type(p)](p, q)
+    if _same_map(p, q):  # KL is invariant under one invertible map of both variables
+        return kl_divergence(p.base, q.base, timeout=timeout)
     if p.discrete != q.discrete or isinstance(p, MultivariateNormal) or isinstance(q, MultivariateNormal):
         raise FamilyMismatchError(
             f"no KL divergence between {p!r} and {q!r}: they are not distributions of the same "

@@ -605,3 +605,17 @@ def test_families_are_immutable_values():
     assert samples.shape == (10,)
     with pytest.raises(sg.FamilyError, match="values for"):
         sg.Gamma(shape=kk, rate=r).sample({kk: 2.0}, 10)
+
+
+def test_kl_of_transformed_densities_of_one_map_is_that_of_the_bases():
+    from scipy import integrate, stats
+
+    y = sp.Symbol("y", real=True)
+    p = sg.TransformedDensity(sg.Normal(mean=m, std=s), x, sp.exp(x))
+    q = sg.TransformedDensity(sg.Normal(mean=0, std=1), y, sp.exp(y))  # another name, the same map
+    kl = sg.kl_divergence(p, q, timeout=2)
+    assert sp.simplify(kl - sg.kl_divergence(p.base, q.base)) == 0
+    # the definition, integrated numerically over the log-normal data at m = 0.3, s = 1.7
+    P, Q = stats.lognorm(1.7, scale=np.exp(0.3)), stats.lognorm(1.0)
+    value, _ = integrate.quad(lambda t: P.pdf(t) * (P.logpdf(t) - Q.logpdf(t)), 0, np.inf)
+    assert float(kl.subs({m: 0.3, s: 1.7})) == pytest.approx(value, rel=1e-7)

@@ -225,3 +225,17 @@ def test_gradient_flow_is_a_vector(sheared):
     assert flow.rate == eta and flow.metric.chart is A
     assert same(flow.components(A), [-2 * eta * x, -2 * eta * y])
     assert same(flow.components(B), sg.Vector(M, A, [-2 * eta * x, -2 * eta * y]).components(B))
+
+
+def test_differential_has_one_form_whichever_route():
+    # differentiating in chart B and transforming the differential to B give one expression
+    x, y = sp.symbols("x y", positive=True)
+    M = sg.Manifold("half-line")
+    X, Y = M.chart(x), M.chart(y)
+    M.transition(X, Y, {y: sp.sqrt(x)})
+    C = sg.Scalar(M, X, (x - 1) ** 2)
+    assert sg.differential(C, Y).components() == sg.differential(C).components(Y) == sp.Matrix([4 * y * (y**2 - 1)])
+    g = sg.catalog.gaussian_kl()
+    for chart in (g.variance, g.precision):
+        assert sg.differential(g.cost, chart).components() == sg.differential(g.cost).components(chart)
+    assert sg.differential(C, Y, simplify="none").components() == sp.Matrix([4 * y**3 - 4 * y])
