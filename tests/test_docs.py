@@ -117,3 +117,23 @@ def test_gallery_writes_only_changed_files(tmp_path):
     assert path.stat().st_mtime_ns == mtime
     assert gallery._write_if_changed(path, b"two") and path.read_bytes() == b"two"
     assert [p.name for p in path.parent.iterdir()] == ["page.rst"]
+
+
+def _command_lines():
+    """Every ``symgrad ...`` command shown in a literal block of the pages or the README."""
+    texts = [p.read_text() for p in DOCS.rglob("*.rst") if not p.relative_to(DOCS).parts[0].startswith(("_", "gallery"))]
+    texts.append((DOCS.parent / "README.md").read_text())
+    return sorted({m.strip() for text in texts for m in re.findall(r"^\s*(symgrad (?:reproduce|derive|check)\b.*)$", text, re.M)})
+
+
+def test_the_pages_show_commands_with_options_that_exist():
+    from symgrad.cli import _parser
+
+    commands = _command_lines()
+    assert len(commands) >= 4, commands
+    for line in commands:
+        args = line.split()[1:]
+        try:
+            _parser().parse_args(args)
+        except SystemExit:
+            pytest.fail(f"the command shown in the docs does not parse: {line}")
