@@ -46,9 +46,25 @@ __all__ = [
 class InvarianceRow:
     """One comparison: the gradient computed in ``chart_pair[0]`` against ``chart_pair[1]``.
 
-    ``deviation`` is the largest relative difference of the two at the sample
-    points of the second chart; ``naive_deviation`` the same for the naive
-    gradients (Euclidean in each chart).
+    Attributes
+    ----------
+    chart_pair : tuple of str
+        The names of the two charts.
+    deviation : float
+        The largest relative difference :math:`|a - b| / (1 + |b|)` of the
+        Riemannian gradients computed in the two charts, both written in the
+        second, at random points of its domain (nan when no point gave finite
+        values).
+    naive_deviation : float
+        The same for the naive gradients (Euclidean in each chart).
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> o = sg.catalog.one_dimensional()
+    >>> (row,) = sg.check_invariance(o.cost, sg.euclidean(o.X)).rows
+    >>> row.chart_pair, row.deviation < 1e-8 < row.naive_deviation
+    (('x', 'sqrt'), True)
     """
 
     chart_pair: tuple
@@ -58,19 +74,37 @@ class InvarianceRow:
 
 @dataclass(frozen=True)
 class InvarianceReport:
-    """The result of :func:`check_invariance`."""
+    """The result of :func:`check_invariance`; ``str(report)`` is a Markdown table.
+
+    Attributes
+    ----------
+    rows : list of InvarianceRow
+        One per pair of charts, in the order of the charts.
+    tolerance : float
+        The largest relative deviation accepted as equal.
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> w = sg.catalog.wicked_map()
+    >>> report = sg.check_invariance(w.cost, w.true_metric)
+    >>> report.passed, report.naive_differs, len(report.rows)
+    (True, True, 1)
+    >>> print(str(report).splitlines()[-1])
+    Riemannian gradient: chart independent (tolerance 1e-08)
+    """
 
     rows: list = field(default_factory=list)
     tolerance: float = 1e-8
 
     @property
     def passed(self):
-        """Whether the Riemannian gradient agreed in every pair of charts."""
+        """Whether the Riemannian gradient agreed in every pair of charts (``deviation <= tolerance``)."""
         return all(r.deviation <= self.tolerance for r in self.rows)
 
     @property
     def naive_differs(self):
-        """Whether the naive gradient disagreed in at least one pair of charts."""
+        """Whether the naive gradient disagreed in some pair of charts (``naive_deviation > tolerance``)."""
         return any(r.naive_deviation > self.tolerance for r in self.rows)
 
     def __str__(self):
@@ -120,6 +154,22 @@ def check_invariance(cost, metric, charts=None, params=None, tolerance=1e-8):
     Returns
     -------
     InvarianceReport
+        One :class:`InvarianceRow` per pair of charts.
+
+    Raises
+    ------
+    ManifoldMismatchError
+        If the cost and the metric live on different manifolds.
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> o = sg.catalog.one_dimensional()      # C = (x - 1)^2, charts x and sqrt(x)
+    >>> report = sg.check_invariance(o.cost, sg.euclidean(o.X))
+    >>> report.passed, report.naive_differs
+    (True, True)
+    >>> [row.chart_pair for row in report.rows]
+    [('x', 'sqrt')]
     """
     check_same_manifold(("the cost", cost), ("the metric", metric))
     charts = list(charts or cost.manifold.charts)
@@ -199,6 +249,17 @@ class GradientFieldResult:
         periodic orbit); see :func:`is_gradient_flow` for the cases detected.
     reason : str
         One sentence that explains the verdict.
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> o = sg.catalog.one_dimensional()
+    >>> flow = sg.GradientFlow(o.cost, sg.euclidean(o.X), rate=o.eta)   # naive flow in x
+    >>> res = sg.is_gradient_flow(flow, sg.euclidean(o.Xt))    # steepest descent in sqrt(x)?
+    >>> res.is_gradient, res.cost.components(), res.obstruction
+    (True, eta*xt**2/2 - eta*log(xt), {})
+    >>> res.reason
+    "the form G v is closed on the chart's domain; the cost is its integral, up to a constant"
     """
 
     is_gradient: bool

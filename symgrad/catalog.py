@@ -51,6 +51,19 @@ def gaussian():
     types.SimpleNamespace
         ``manifold``; the symbols ``mu, sigma, s, tau, l``; the charts ``std,
         variance, precision, log_std``; ``fisher`` (a Metric).
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> g = sg.catalog.gaussian()
+    >>> g.fisher.components(g.variance)
+    Matrix([
+    [1/s,          0],
+    [  0, 1/(2*s**2)]])
+    >>> g.fisher.components(g.log_std)      # a step in l = log(sigma) costs the same everywhere
+    Matrix([
+    [exp(-2*l), 0],
+    [        0, 2]])
     """
     mu, l = sp.symbols("mu l", real=True)
     sigma, s, tau = sp.symbols("sigma s tau", positive=True)
@@ -84,6 +97,13 @@ def gaussian_kl(mu0=4, sigma0=2):
     given in the ``std`` chart of :func:`gaussian`.  The defaults are the
     target :math:`N(4, 2^2)`; pass symbols for a general target.
 
+    Parameters
+    ----------
+    mu0 : sympy expression or number
+        The target's mean :math:`\mu_0`.
+    sigma0 : sympy expression or number
+        The target's standard deviation :math:`\sigma_0`, positive.
+
     Returns
     -------
     types.SimpleNamespace
@@ -116,7 +136,18 @@ def one_dimensional():
     Returns
     -------
     types.SimpleNamespace
-        ``manifold``, symbols ``x, xt, eta, t``, charts ``X, Xt``, ``cost``.
+        ``manifold``, symbols ``x, xt, eta, t``, charts ``X, Xt`` (named ``"x"``
+        and ``"sqrt"``), ``cost``.
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> o = sg.catalog.one_dimensional()
+    >>> naive = sg.GradientFlow(o.cost, sg.euclidean(o.X), rate=o.eta)
+    >>> naive.components(o.X), naive.components(o.Xt)
+    (Matrix([[2*eta*(1 - x)]]), Matrix([[eta*(1 - xt**2)/xt]]))
+    >>> sg.GradientFlow(o.cost, sg.euclidean(o.Xt), rate=o.eta).components(o.Xt)
+    Matrix([[4*eta*xt*(1 - xt**2)]])
     """
     x, xt, eta = sp.symbols("x xt eta", positive=True)
     M = Manifold("positive half-line")

@@ -227,16 +227,37 @@ def geodesic_equations(metric, chart=None, t=sp.Symbol("t", real=True), simplify
 
 @dataclass(frozen=True)
 class Geodesic:
-    """A numeric geodesic: times, positions and velocities.
+    """A numeric geodesic: times, positions and velocities, as :func:`geodesic` returns it.
 
     Attributes
     ----------
     t : numpy.ndarray, shape (m,)
+        The times (``t_eval`` when given, else the solver's steps).
     x : numpy.ndarray, shape (m, dim)
         Positions in the chart.
     v : numpy.ndarray, shape (m, dim)
         Velocities :math:`\\dot x`.
     chart : Chart
+        The chart of ``x`` and ``v``.
+
+    Examples
+    --------
+    The Euclidean plane in polar coordinates: the geodesic from :math:`(1, 0)`
+    straight up is :math:`r = \\sqrt{1 + t^2}`, :math:`\\theta = \\arctan t`.
+
+    >>> import numpy as np
+    >>> import sympy as sp
+    >>> import symgrad as sg
+    >>> r, th = sp.Symbol("r", positive=True), sp.Symbol("theta", real=True)
+    >>> P = sg.Manifold("plane").chart(r, th, name="polar")
+    >>> geo = sg.geodesic(sg.Metric(P.manifold, P, sp.diag(1, r**2)), P, [1.0, 0.0], [0.0, 1.0],
+    ...                   (0, 1), t_eval=[0, 0.5, 1], rtol=1e-10, atol=1e-12)
+    >>> geo.t, geo.chart.name
+    (array([0. , 0.5, 1. ]), 'polar')
+    >>> np.round(geo.x, 6)                         # (1, 0), (sqrt(5)/2, atan(1/2)), (sqrt(2), pi/4)
+    array([[1.      , 0.      ],
+           [1.118034, 0.463648],
+           [1.414214, 0.785398]])
     """
 
     t: np.ndarray

@@ -166,7 +166,21 @@ class Chart:
         return np.stack([values[c] for c in self.coords], axis=-1)
 
     def contains(self, point):
-        """Whether a numeric point (a sequence of ``dim`` numbers) lies in the domain."""
+        """Whether a numeric point lies in the chart's domain.
+
+        Parameters
+        ----------
+        point : array_like, shape (dim,)
+
+        Returns
+        -------
+        bool
+
+        Raises
+        ------
+        DimensionError
+            If ``point`` does not have ``dim`` entries.
+        """
         point = np.asarray(point, dtype=float)
         if point.shape != (self.dim,):
             raise DimensionError(
@@ -175,7 +189,19 @@ class Chart:
         return all(bool(self.domain[c].contains(sp.Float(v))) for c, v in zip(self.coords, point))
 
     def check_point(self, point):
-        """Raise :class:`DomainError` unless ``point`` lies in the chart's domain."""
+        """Raise :class:`DomainError` unless ``point`` lies in the chart's domain.
+
+        Parameters
+        ----------
+        point : array_like, shape (dim,)
+
+        Raises
+        ------
+        DomainError
+            If ``point`` lies outside the domain (the message gives every interval).
+        DimensionError
+            If ``point`` does not have ``dim`` entries.
+        """
         if not self.contains(point):
             bounds = ", ".join(f"{c} in {self.domain[c]}" for c in self.coords)
             raise DomainError(
@@ -331,7 +357,28 @@ class Manifold:
             )
 
     def parameter_intervals(self, chart, *exprs):
-        """The domain intervals of ``chart`` plus the implied ones of other free symbols."""
+        """The intervals of ``chart``'s coordinates and of the other free symbols of ``exprs``.
+
+        Parameters
+        ----------
+        chart : Chart
+        *exprs : sympy.Expr
+            Their other free symbols get the intervals their assumptions imply
+            (the whole line for symbols not declared real).
+
+        Returns
+        -------
+        dict
+            ``{Symbol: sympy.Interval}``.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> import symgrad as sg
+        >>> g = sg.catalog.gaussian()
+        >>> g.manifold.parameter_intervals(g.std, sp.Symbol("a", positive=True) * g.mu)
+        {mu: Interval(-oo, oo), sigma: Interval.open(0, oo), a: Interval.open(0, oo)}
+        """
         intervals = dict(chart.domain)
         for e in exprs:
             for s in e.free_symbols:
@@ -578,6 +625,8 @@ class Map:
     Matrix([
     [1, y],
     [0, 1]])
+    >>> F.pull(u * v)
+    y*(x + y**2/2)
     """
 
     def __init__(self, source, target, forward):
@@ -607,7 +656,18 @@ class Map:
         return r"$\begin{aligned} " + rows + r" \end{aligned}$"
 
     def pull(self, expr):
-        """Rewrite an expression in the target's coordinates in the source's coordinates."""
+        """Rewrite an expression in the target's coordinates in the source's coordinates.
+
+        Parameters
+        ----------
+        expr : sympy.Expr or sympy.Matrix
+            In the target's coordinates.
+
+        Returns
+        -------
+        sympy.Expr or sympy.Matrix
+            Each target coordinate replaced by ``forward``; not simplified.
+        """
         return expr.xreplace(dict(zip(self.target.coords, self.forward)))
 
 
@@ -626,6 +686,19 @@ class Transition(Map):
     verified : str
         How the round trip was verified: ``"symbolic"``, ``"numeric"``,
         ``"composed"`` (from verified steps) or ``"identity"``.
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> g = sg.catalog.gaussian()
+    >>> T = g.manifold.transition_map(g.std, g.variance)
+    >>> T.forward.T, T.inverse.T, T.verified
+    (Matrix([[mu, sigma**2]]), Matrix([[mu, sqrt(s)]]), 'symbolic')
+    >>> T.push(g.mu + g.sigma**2), T.pull(g.s / 2)
+    (mu + s, sigma**2/2)
+    >>> V = g.manifold.transition_map(g.variance, g.precision)   # composed through std
+    >>> V.forward.T, V.verified
+    (Matrix([[mu, 1/s]]), 'composed')
     """
 
     def __init__(self, source, target, forward, inverse, verified):
@@ -638,7 +711,23 @@ class Transition(Map):
         return Transition(self.target, self.source, self.inverse, self.forward, self.verified)
 
     def then(self, other):
-        """The composition: this transition followed by ``other``."""
+        """The composition: this transition followed by ``other``.
+
+        Parameters
+        ----------
+        other : Transition
+            A transition whose source is this one's target.
+
+        Returns
+        -------
+        Transition
+            ``self.source`` to ``other.target``, simplified at level ``"fast"``.
+
+        Raises
+        ------
+        TransitionError
+            If ``other`` does not start at this transition's target.
+        """
         if other.source is not self.target:
             raise TransitionError(f"cannot compose {self!r} with {other!r}")
         fwd = other.forward.xreplace(dict(zip(self.target.coords, self.forward)))
@@ -652,7 +741,18 @@ class Transition(Map):
         )
 
     def push(self, expr):
-        """Rewrite an expression in the source's coordinates in the target's coordinates."""
+        """Rewrite an expression in the source's coordinates in the target's coordinates.
+
+        Parameters
+        ----------
+        expr : sympy.Expr or sympy.Matrix
+            In the source's coordinates.
+
+        Returns
+        -------
+        sympy.Expr or sympy.Matrix
+            Each source coordinate replaced by ``inverse``; not simplified.
+        """
         return expr.xreplace(dict(zip(self.source.coords, self.inverse)))
 
     @functools.cached_property

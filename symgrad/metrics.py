@@ -51,6 +51,15 @@ def euclidean(chart):
     Returns
     -------
     Metric
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> g = sg.catalog.gaussian()
+    >>> sg.euclidean(g.variance).components(g.std)   # not the Euclidean metric of std
+    Matrix([
+    [1,          0],
+    [0, 4*sigma**2]])
     """
     chart = _chart(chart, "euclidean")
     return Metric(chart.manifold, chart, sp.eye(chart.dim))
@@ -135,6 +144,22 @@ def log_metric(chart):
     Returns
     -------
     Metric
+
+    Raises
+    ------
+    MetricError
+        If a coordinate's domain is not inside :math:`(0, \infty)`.
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> o = sg.catalog.one_dimensional()
+    >>> sg.log_metric(o.X).components(), sg.log_metric(o.X).components(o.Xt)
+    (Matrix([[x**(-2)]]), Matrix([[4/xt**2]]))
+    >>> sg.log_metric(sg.catalog.gaussian().std)
+    Traceback (most recent call last):
+        ...
+    symgrad.errors.MetricError: the log metric needs positive coordinates, but on chart 'std' mu can be zero or negative; declare them positive=True
     """
     chart = _chart(chart, "log_metric")
     positive = sp.Interval.open(0, sp.oo)

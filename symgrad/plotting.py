@@ -85,6 +85,19 @@ def relevant_params(flow, params, chart=None):
     Figures share one dict of values among flows that use different parameters;
     :meth:`GradientFlow.numeric` refuses values for symbols a flow does not use.
 
+    Parameters
+    ----------
+    flow : GradientFlow
+    params : dict or None
+        ``{Symbol: value}``; keys given as names (strings) never match and are dropped.
+    chart : Chart, optional
+
+    Returns
+    -------
+    dict
+        The entries of ``params`` whose key occurs in the flow's components, its
+        cost's or its metric's, in ``chart``.
+
     Examples
     --------
     >>> import sympy as sp
@@ -93,6 +106,9 @@ def relevant_params(flow, params, chart=None):
     >>> w = sg.catalog.wicked_map()
     >>> relevant_params(sg.GradientFlow(w.cost, w.true_metric), {sp.Symbol("eta"): 1.0})
     {}
+    >>> eta = sp.Symbol("eta", positive=True)
+    >>> relevant_params(sg.GradientFlow(w.cost, w.true_metric, rate=eta), {eta: 0.5, "eta": 1})
+    {eta: 0.5}
     """
     objects = (*flow.components(chart), flow.cost.components(chart), *flow.metric.components(chart))
     used = set().union(*(e.free_symbols for e in objects))
@@ -132,12 +148,38 @@ def plot_flow(
         Grid points per axis for the streamlines and contours.
     contours : bool
         Draw the cost's contour lines.
+    color : str
+        The matplotlib colour of the streamlines.
 
     Returns
     -------
     dict
-        ``"field"``: the (U, V) components on the grid, ``"grid"``: (X, Y),
+        ``"field"``: the (U, V) components on the grid (nan outside the
+        domain), ``"grid"``: (X, Y), each of shape (n, n),
         ``"trajectories"``: the list of integrated paths (arrays of shape (time, 2)).
+
+    Raises
+    ------
+    DimensionError
+        If ``chart`` is not 2-D.
+    SymgradError
+        If ``ranges`` lacks a coordinate or has ``lo >= hi``.
+    UnboundParameterError
+        If the flow has parameters that ``params`` does not give.
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> from matplotlib.figure import Figure
+    >>> from symgrad.plotting import plot_flow
+    >>> g = sg.catalog.gaussian_kl()
+    >>> ax = Figure().subplots()
+    >>> out = plot_flow(ax, sg.GradientFlow(g.cost, g.fisher), g.variance,
+    ...                 {g.mu: (0, 6), g.s: (0.25, 16)}, n=6, trajectories=[[1.0, 2.0]])
+    >>> out["grid"][0].shape, len(out["trajectories"]), out["trajectories"][0].shape
+    ((6, 6), 1, (200, 2))
+    >>> print(ax.get_xlabel(), ax.get_ylabel())
+    $\\mu$ $s$
     """
     if not isinstance(flow, GradientFlow):
         raise TypeError(f"plot_flow draws a GradientFlow, got {type(flow).__name__}")
@@ -197,6 +239,10 @@ def flow_grid(flows, charts, ranges, *, params=None, trajectories=None, t_span=(
         Parameter values shared by all flows.
     trajectories : dict, optional
         ``{chart: initial points in that chart}``; drawn in every panel of that chart.
+    t_span : tuple of float
+        Integration interval of the trajectories.
+    n : int
+        Grid points per axis in each panel.
     figure : matplotlib.figure.Figure, optional
         An empty figure to draw into, e.g. ``plt.figure()`` to have pyplot show it; it is
         resized to fit the panels.  Default: a new standalone Figure, which pyplot does not
@@ -206,6 +252,26 @@ def flow_grid(flows, charts, ranges, *, params=None, trajectories=None, t_span=(
     -------
     matplotlib.figure.Figure
         Panel titles read ``"<label> in <chart name>"``.
+
+    Raises
+    ------
+    SymgradError
+        If ``figure`` already has axes, or as :func:`plot_flow`.
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> from symgrad.plotting import flow_grid
+    >>> w = sg.catalog.wicked_map()
+    >>> flows = {"naive": sg.GradientFlow(w.cost, w.map_metric),
+    ...          "steepest": sg.GradientFlow(w.cost, w.true_metric)}
+    >>> square = (-2, 2)
+    >>> fig = flow_grid(flows, [w.terrain, w.map], {w.terrain: {w.x: square, w.y: square},
+    ...                                             w.map: {w.u: square, w.v: square}}, n=6)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['naive in terrain', 'naive in map', 'steepest in terrain', 'steepest in map']
+    >>> fig.axes[0].get_gridspec().get_geometry()
+    (2, 2)
     """
     fig, axes = _figure(len(flows), len(charts), figure)
     for i, (label, flow) in enumerate(flows.items()):
@@ -281,7 +347,31 @@ def compare_metrics(
 
 
 def save_figure(fig, stem, formats=("png", "pdf")):
-    """Save ``fig`` as ``stem.png`` and ``stem.pdf`` (or the given formats); returns the paths."""
+    """Save ``fig`` as ``stem.png`` and ``stem.pdf`` (or the given formats) at 150 dpi.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    stem : str or os.PathLike
+        The path without suffix; missing parent folders are made.  A suffix
+        it has is replaced (``"fig.v2"`` gives ``fig.png``).
+    formats : sequence of str
+        File suffixes that matplotlib can write.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of ``formats``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from matplotlib.figure import Figure
+    >>> from symgrad.plotting import save_figure
+    >>> paths = save_figure(Figure(figsize=(1, 1)), os.path.join(tempfile.mkdtemp(), "out", "fig"))
+    >>> [p.name for p in paths], all(p.is_file() for p in paths)
+    (['fig.png', 'fig.pdf'], True)
+    """
     import pathlib
 
     stem = pathlib.Path(stem)

@@ -1,17 +1,19 @@
 """Simplification levels and structure-aware linear solves.
 
-Simplification is a named, swappable parameter.  Three levels are built in:
+Simplification is a named, swappable parameter.  Five levels are built in:
 
 ``"none"``
     leave expressions as they come out of the tensor rules;
 ``"fast"`` (the default)
     rational canonical form (:func:`sympy.cancel`), the numerator's common
-    factors pulled out (:func:`sympy.factor_terms`) and a polynomial
-    denominator factored (:func:`sympy.factor`):
+    factors pulled out (:func:`sympy.factor_terms`), a polynomial
+    denominator factored (:func:`sympy.factor`) and a rational constant of
+    the denominator spread over the numerator's terms when that is shorter:
     cheap, predictable and canonical, so that two runs print the same
     expression;
 ``"compact"``
-    like ``"fast"``, with long numerators in multivariate Horner form
+    like ``"fast"``, but a constant stays in the denominator and numerators
+    of more than 8 terms are put in multivariate Horner form
     (:func:`sympy.horner`): the shortest output for large rational results;
 ``"factor"``
     rational canonical form, then numerator and denominator factored over the
@@ -129,21 +131,72 @@ def simplify_expr(expr, level="fast"):
 
     Parameters
     ----------
-    expr : sympy.Expr
+    expr : sympy.Expr or number
+        Passed through :func:`sympy.sympify` first.
     level : {"none", "fast", "compact", "factor", "full"} or callable
+        A level of :data:`LEVELS` (see the module's description), or any
+        function ``expr -> expr``.
 
     Returns
     -------
     sympy.Expr
+
+    Raises
+    ------
+    SimplifyError
+        If ``level`` is neither a known name nor callable.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symgrad.simplify import simplify_expr
+    >>> x = sp.Symbol("x", positive=True)
+    >>> e = (x**2 - 1) / (x - 1) + 1 / (2 * x + 2)
+    >>> for level in ["none", "fast", "factor"]:
+    ...     print(level, simplify_expr(e, level))
+    none 1/(2*x + 2) + (x**2 - 1)/(x - 1)
+    fast (x**2 + 2*x + 3/2)/(x + 1)
+    factor (2*x**2 + 4*x + 3)/(2*(x + 1))
+    >>> trig = sp.sin(x)**2 + sp.cos(x)**2
+    >>> simplify_expr(trig, "fast"), simplify_expr(trig, "full")
+    (sin(x)**2 + cos(x)**2, 1)
+    >>> simplify_expr(e, "fastest")
+    Traceback (most recent call last):
+        ...
+    symgrad.errors.SimplifyError: unknown simplification level 'fastest'; use one of ['compact', 'factor', 'fast', 'full', 'none'] or a callable expr -> expr
     """
     return resolve(level)(sp.sympify(expr))
 
 
 def negate(expr, level="fast"):
-    """``-expr`` for an expression already simplified at ``level``, in that level's form.
+    """``-expr`` for an expression already simplified at ``level``.
 
-    The built-in levels only move the sign into the numerator, without
-    simplifying again.
+    ``"fast"`` negates the numerator (expanded, common factors pulled out)
+    over the unchanged denominator; ``"none"`` and ``"compact"`` give
+    ``-expr``; ``"factor"``, ``"full"`` and callables simplify ``-expr``.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        Simplified at ``level``.
+    level : {"none", "fast", "compact", "factor", "full"} or callable
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    SimplifyError
+        If ``level`` is neither a known name nor callable.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symgrad.simplify import negate
+    >>> x, y = sp.symbols("x y", positive=True)
+    >>> negate((x - y) / (x + y), "fast"), negate((x - y) / (x + y), "compact")
+    ((-x + y)/(x + y), -(x - y)/(x + y))
     """
     f = resolve(level)
     if f is _fast:
@@ -155,7 +208,32 @@ def negate(expr, level="fast"):
 
 
 def simplify_matrix(matrix, level="fast"):
-    """Simplify every entry of a matrix; returns an ``ImmutableMatrix``."""
+    """Simplify every entry of a matrix.
+
+    Parameters
+    ----------
+    matrix : sympy.Matrix
+        Of any shape.
+    level : {"none", "fast", "compact", "factor", "full"} or callable
+
+    Returns
+    -------
+    sympy.ImmutableMatrix
+        Of the same shape.
+
+    Raises
+    ------
+    SimplifyError
+        If ``level`` is neither a known name nor callable.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symgrad.simplify import simplify_matrix
+    >>> x = sp.Symbol("x", positive=True)
+    >>> simplify_matrix(sp.Matrix([[(x**2 - 1) / (x - 1), x / x**3]]))
+    Matrix([[x + 1, x**(-2)]])
+    """
     f = resolve(level)
     return sp.ImmutableMatrix(matrix.rows, matrix.cols, [f(e) for e in matrix])
 
@@ -194,6 +272,25 @@ def solve_fractions(A, b):
     entries (non-polynomial subexpressions such as ``exp(x)`` become
     generators), solved without fractions, and each entry reduced against the
     common denominator inside that domain, so no expression is re-parsed.
+
+    Parameters
+    ----------
+    A : sympy.Matrix, shape (n, n)
+        Invertible.
+    b : sympy.Matrix, shape (n, 1)
+
+    Returns
+    -------
+    list of (sympy.Expr, sympy.Expr)
+        ``(numerator, denominator)`` of each ``x_i``, without common factors.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symgrad.simplify import solve_fractions
+    >>> x, y = sp.symbols("x y", positive=True)
+    >>> solve_fractions(sp.Matrix([[x, 1], [1, y]]), sp.Matrix([1, 0]))
+    [(y, x*y - 1), (-1, x*y - 1)]
     """
     A, b = sp.Matrix(A), sp.Matrix(b)
     dA = DomainMatrix.from_Matrix(A)
@@ -288,7 +385,27 @@ def _clear_denominators(dA, db):
 
 
 def solve_linear(A, b):
-    """Solve ``A x = b`` fraction-free; returns a column Matrix of reduced fractions."""
+    """Solve ``A x = b`` fraction-free (see :func:`solve_fractions`).
+
+    Parameters
+    ----------
+    A : sympy.Matrix, shape (n, n)
+        Invertible.
+    b : sympy.Matrix, shape (n, 1)
+
+    Returns
+    -------
+    sympy.Matrix, shape (n, 1)
+        The reduced fractions ``numerator / denominator``, not simplified further.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symgrad.simplify import solve_linear
+    >>> x, y = sp.symbols("x y", positive=True)
+    >>> solve_linear(sp.Matrix([[x, 1], [1, y]]), sp.Matrix([1, 0])).T
+    Matrix([[y/(x*y - 1), -1/(x*y - 1)]])
+    """
     return sp.Matrix([p / q for p, q in solve_fractions(A, b)])
 
 
@@ -317,6 +434,22 @@ def solve_metric(G, w, level="fast", factor=None):
     Returns
     -------
     sympy.ImmutableMatrix, shape (n, 1)
+
+    Raises
+    ------
+    SimplifyError
+        If ``level`` is neither a known name nor callable.
+
+    Examples
+    --------
+    Blocks of the sparsity pattern are solved apart, here a 2x2 block and a 1x1 block:
+
+    >>> import sympy as sp
+    >>> from symgrad.simplify import solve_metric
+    >>> x = sp.Symbol("x", positive=True)
+    >>> G = sp.Matrix([[2, 1, 0], [1, 2, 0], [0, 0, x]]) / x
+    >>> solve_metric(G, sp.Matrix([1, 0, 1])).T
+    Matrix([[2*x/3, -x/3, 1]])
     """
     f = resolve(level)
     if factor is not None:
@@ -339,7 +472,24 @@ def solve_metric(G, w, level="fast", factor=None):
 def matmul(A, B):
     """The product of two sympy matrices, skipping structural zeros.
 
-    Returns an ``ImmutableMatrix``; entries are unsimplified sums.
+    Parameters
+    ----------
+    A : sympy.Matrix, shape (n, k)
+    B : sympy.Matrix, shape (k, m)
+        The shapes are not checked.
+
+    Returns
+    -------
+    sympy.ImmutableMatrix, shape (n, m)
+        Entries are unsimplified sums.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symgrad.simplify import matmul
+    >>> x = sp.Symbol("x", positive=True)
+    >>> matmul(sp.Matrix([[1, 1]]), sp.Matrix([x / (x + 1), 1 / (x + 1)]))
+    Matrix([[x/(x + 1) + 1/(x + 1)]])
     """
     rows_b = {}
     for (k, j), v in B.todok().items():
@@ -354,7 +504,34 @@ def matmul(A, B):
 def congruence(K, G, level="fast"):
     """``K^T G K`` for a symmetric ``G``, simplified at ``level``, exactly symmetric.
 
-    Only the upper triangle is computed; the lower one is its mirror image.
+    Only the upper triangle is computed; the lower one is its mirror image
+    (so a ``G`` that is not symmetric gives a wrong result, not an error).
+
+    Parameters
+    ----------
+    K : sympy.Matrix, shape (n, m)
+    G : sympy.Matrix, shape (n, n)
+        Symmetric.
+    level : {"none", "fast", "compact", "factor", "full"} or callable
+
+    Returns
+    -------
+    sympy.ImmutableMatrix, shape (m, m)
+
+    Raises
+    ------
+    SimplifyError
+        If ``level`` is neither a known name nor callable.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symgrad.simplify import congruence
+    >>> k = sp.Symbol("k", real=True)
+    >>> congruence(sp.Matrix([[1, k], [0, 1]]), sp.eye(2))     # a shear
+    Matrix([
+    [1,        k],
+    [k, k**2 + 1]])
     """
     f = resolve(level)
     P = matmul(matmul(K.T, G), K)

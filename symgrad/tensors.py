@@ -53,7 +53,24 @@ def check_same_manifold(*named):
     Parameters
     ----------
     *named : tuple (str, field)
-        A description used in the message (``"the cost"``) and the object.
+        A description used in the message (``"the cost"``) and the object;
+        at least one.
+
+    Raises
+    ------
+    ManifoldMismatchError
+        If some object's manifold is not the first one's (compared by identity).
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> from symgrad.tensors import check_same_manifold
+    >>> g, w = sg.catalog.gaussian_kl(), sg.catalog.wicked_map()
+    >>> check_same_manifold(("the cost", g.cost), ("the metric", g.fisher))
+    >>> check_same_manifold(("the cost", g.cost), ("the metric", w.true_metric))
+    Traceback (most recent call last):
+        ...
+    symgrad.errors.ManifoldMismatchError: the cost lives on 'normal family' but the metric on 'terrain'; both must live on one manifold
     """
     (what0, first), *rest = named
     for what, obj in rest:
