@@ -23,6 +23,7 @@ Matrix([[eta*(4 - mu), eta*(mu**2 - 8*mu - sigma**2 + 20)/(2*sigma)]])
 
 from . import catalog
 from .errors import (
+    ArgumentTypeError,
     ChartError,
     ChartMismatchError,
     DimensionError,
@@ -144,6 +145,7 @@ __all__ = [
     "catalog",
     # errors
     "SymgradError",
+    "ArgumentTypeError",
     "ChartError",
     "ChartMismatchError",
     "DimensionError",

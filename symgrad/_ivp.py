@@ -20,7 +20,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from ._params import fmt
-from .errors import DimensionError
+from .errors import ArgumentTypeError, DimensionError
 
 #: Status codes of a trajectory in a :class:`FlowSolution`.
 REACHED_END, LEFT_DOMAIN, EVENT, FAILED = 0, 1, 2, -1
@@ -182,7 +182,7 @@ def _solver_options(options, n, dim, shape, method, per_member):
     """The ``solve_ivp`` options: tolerances, Jacobian structure; user events and dense output apart."""
     bad = _OWN_OPTIONS & set(options)
     if bad:
-        raise TypeError(
+        raise ArgumentTypeError(
             f"integrate sets {', '.join(sorted(bad))} itself; pass parameter values with params={{...}}"
         )
     options = dict(options)

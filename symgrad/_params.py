@@ -17,6 +17,7 @@ import sympy as sp
 
 from . import _domain
 from .errors import (
+    ArgumentTypeError,
     NumericParameterError,
     ParameterValueError,
     UnboundParameterError,
@@ -99,7 +100,7 @@ def bind(params, symbols, coords, chart):
     flow, named in the messages of a key that is no parameter.
     """
     if not isinstance(params, Mapping):
-        raise TypeError(f"params must be a mapping (a dict) {{symbol or name: value}}, got {type(params).__name__}")
+        raise ArgumentTypeError(f"params must be a mapping (a dict) {{symbol or name: value}}, got {type(params).__name__}")
     by_name = {s.name: s for s in symbols}
     twice = {s.name for s in symbols if s is not by_name[s.name]}
     coord_names = {c.name for c in coords}
@@ -114,7 +115,7 @@ def bind(params, symbols, coords, chart):
         elif isinstance(key, sp.Symbol):
             symbol = key if key in symbols else None
         else:
-            raise TypeError(f"a key of params must be a sympy Symbol or its name, got {key!r}")
+            raise ArgumentTypeError(f"a key of params must be a sympy Symbol or its name, got {key!r}")
         if symbol is None:
             name = key if isinstance(key, str) else key.name
             if name in coord_names:

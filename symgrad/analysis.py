@@ -27,6 +27,7 @@ import numpy as np
 import sympy as sp
 
 from . import _domain
+from .errors import ArgumentTypeError
 from .gradient import differential, riemannian_gradient
 from .metrics import euclidean
 from .simplify import simplify_matrix
@@ -271,9 +272,9 @@ class GradientFieldResult:
 
 def _check_field_and_metric(vector, metric):
     if not isinstance(vector, Vector):
-        raise TypeError(f"the field must be a Vector (a GradientFlow is one), got {type(vector).__name__}")
+        raise ArgumentTypeError(f"the field must be a Vector (a GradientFlow is one), got {type(vector).__name__}")
     if not isinstance(metric, Metric):
-        raise TypeError(f"the metric must be a Metric, got {type(metric).__name__}")
+        raise ArgumentTypeError(f"the metric must be a Metric, got {type(metric).__name__}")
     check_same_manifold(("the field", vector), ("the metric", metric))
 
 

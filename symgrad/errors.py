@@ -21,6 +21,7 @@ NotPositiveDefiniteError
 
 __all__ = [
     "SymgradError",
+    "ArgumentTypeError",
     "ChartError",
     "DomainError",
     "ChartMismatchError",
@@ -63,6 +64,15 @@ __all__ = [
 
 class SymgradError(Exception):
     """Base class of every error symgrad raises on bad input."""
+
+
+class ArgumentTypeError(SymgradError, TypeError):
+    """An argument is not of the kind a function takes (a Chart where a Metric belongs, ...).
+
+    The more specific errors of this kind (:class:`ExpressionError`,
+    :class:`NotAFamilyError`, :class:`NotAFlowError`, :class:`NotAChartError`,
+    :class:`NotAMetricError`) subclass it.
+    """
 
 
 class ChartError(SymgradError, ValueError):
@@ -117,7 +127,7 @@ class SimplifyError(SymgradError, ValueError):
     """An unknown simplification level was requested."""
 
 
-class ExpressionError(SymgradError, TypeError):
+class ExpressionError(ArgumentTypeError):
     """A value is not a sympy expression (strings are never parsed)."""
 
 
@@ -125,7 +135,7 @@ class FamilyError(SymgradError, ValueError):
     """A probability family is ill-formed, or used where it has no meaning."""
 
 
-class NotAFamilyError(SymgradError, TypeError):
+class NotAFamilyError(ArgumentTypeError):
     """A value given where a probability family is expected is not one."""
 
 
@@ -153,11 +163,11 @@ class ExportError(SymgradError):
     """A flow cannot be exported (to LaTeX, Python, C or JAX) as asked."""
 
 
-class NotAFlowError(ExportError, TypeError):
+class NotAFlowError(ExportError, ArgumentTypeError):
     """A value given where a GradientFlow is expected is not one."""
 
 
-class NotAChartError(ExportError, TypeError):
+class NotAChartError(ExportError, ArgumentTypeError):
     """A value given where a Chart is expected is not one."""
 
 
@@ -214,7 +224,7 @@ class GeometryError(SymgradError, ValueError):
     """A second-order geometric object (geodesic, Hessian, momentum flow) cannot be formed or integrated."""
 
 
-class NotAMetricError(GeometryError, TypeError):
+class NotAMetricError(GeometryError, ArgumentTypeError):
     """A value given where a Metric is expected is not one."""
 
 

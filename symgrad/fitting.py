@@ -13,7 +13,14 @@ import numpy as np
 import sympy as sp
 
 from . import _domain
-from .errors import DimensionError, DomainError, FitError, ManifoldMismatchError, NotDescentError
+from .errors import (
+    ArgumentTypeError,
+    DimensionError,
+    DomainError,
+    FitError,
+    ManifoldMismatchError,
+    NotDescentError,
+)
 from .gradient import differential
 from .simplify import simplify_matrix
 from .tensors import Metric, Scalar, Vector, check_same_manifold
@@ -70,9 +77,9 @@ def gradient_metric(vector, cost, chart=None):
     Matrix([[0, 0]])
     """
     if not isinstance(vector, Vector):
-        raise TypeError(f"the field must be a Vector, got {type(vector).__name__}")
+        raise ArgumentTypeError(f"the field must be a Vector, got {type(vector).__name__}")
     if not isinstance(cost, Scalar):
-        raise TypeError(f"the cost must be a Scalar, got {type(cost).__name__}")
+        raise ArgumentTypeError(f"the cost must be a Scalar, got {type(cost).__name__}")
     check_same_manifold(("the field", vector), ("the cost", cost))
     chart = chart or vector.chart
     v = sp.Matrix(vector.components(chart))
@@ -250,7 +257,7 @@ def fit_metric(cost, states, velocities, family="constant", params=None):
     ([[2.0, 0.0], [0.0, 0.5]], True)
     """
     if not isinstance(cost, Scalar):
-        raise TypeError(f"the cost must be a Scalar, got {type(cost).__name__}")
+        raise ArgumentTypeError(f"the cost must be a Scalar, got {type(cost).__name__}")
     chart = cost.chart
     dim = chart.dim
     X = _numeric_array(states, "states", dim)
@@ -307,7 +314,7 @@ def fit_metric(cost, states, velocities, family="constant", params=None):
         comps = []
         for k, m in enumerate(candidates):
             if not isinstance(m, Metric):
-                raise TypeError(f"candidate {k} of the mixture is a {type(m).__name__}, not a Metric")
+                raise ArgumentTypeError(f"candidate {k} of the mixture is a {type(m).__name__}, not a Metric")
             if m.manifold is not M:
                 raise ManifoldMismatchError(
                     f"candidate metric {k} lives on {m.manifold.name!r}, the cost on {M.name!r}"

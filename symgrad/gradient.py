@@ -27,6 +27,7 @@ Matrix([[4*eta*xt*(1 - xt**2)]])
 import sympy as sp
 from sympy.polys.fields import sfield
 
+from .errors import ArgumentTypeError
 from .manifold import as_expr
 from .simplify import negate, simplify_matrix, solve_metric
 from .tensors import Covector, Metric, Scalar, Vector, check_same_manifold
@@ -61,7 +62,7 @@ def differential(scalar, chart=None, simplify="fast"):
     Matrix([[2*x*y, x**2]])
     """
     if not isinstance(scalar, Scalar):
-        raise TypeError(f"differential takes a Scalar, got {type(scalar).__name__}")
+        raise ArgumentTypeError(f"differential takes a Scalar, got {type(scalar).__name__}")
     chart = chart or scalar.chart
     partials = _partials(scalar.components(chart), chart.coords)
     return Covector(scalar.manifold, chart, list(simplify_matrix(sp.Matrix(partials), simplify)))
@@ -94,9 +95,9 @@ def _partials(expr, coords):
 
 def _same_manifold(cost, metric):
     if not isinstance(cost, Scalar):
-        raise TypeError(f"the cost must be a Scalar, got {type(cost).__name__}")
+        raise ArgumentTypeError(f"the cost must be a Scalar, got {type(cost).__name__}")
     if not isinstance(metric, Metric):
-        raise TypeError(f"the metric must be a Metric, got {type(metric).__name__}")
+        raise ArgumentTypeError(f"the metric must be a Metric, got {type(metric).__name__}")
     check_same_manifold(("the cost", cost), ("the metric", metric))
 
 

@@ -39,6 +39,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import (
+    ArgumentTypeError,
     FamilyError,
     FamilyMismatchError,
     IntegrationError,
@@ -337,7 +338,7 @@ def fisher_metric(family, chart, *, method="auto", timeout=10.0, unevaluated=Fal
     [                  mu/(a**2*sigma**2),  1/(a**2*sigma**2)]])
     """
     if not isinstance(chart, Chart):
-        raise TypeError(f"fisher_metric takes a Chart, got {type(chart).__name__}")
+        raise ArgumentTypeError(f"fisher_metric takes a Chart, got {type(chart).__name__}")
     family = _family(family, "fisher_metric")
     if unevaluated:
         method = "expectation"

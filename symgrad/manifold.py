@@ -32,6 +32,7 @@ import sympy as sp
 
 from . import _domain
 from .errors import (
+    ArgumentTypeError,
     ChartError,
     ChartMismatchError,
     DimensionError,
@@ -332,7 +333,7 @@ class Manifold:
 
     def _own(self, chart, what="chart"):
         if not isinstance(chart, Chart):
-            raise TypeError(f"{what} must be a Chart, got {type(chart).__name__}")
+            raise ArgumentTypeError(f"{what} must be a Chart, got {type(chart).__name__}")
         if chart.manifold is not self:
             raise ManifoldMismatchError(
                 f"{what} {chart.name!r} belongs to manifold {chart.manifold.name!r}, "
@@ -631,7 +632,7 @@ class Map:
 
     def __init__(self, source, target, forward):
         if not isinstance(source, Chart) or not isinstance(target, Chart):
-            raise TypeError("a Map goes from a Chart to a Chart")
+            raise ArgumentTypeError("a Map goes from a Chart to a Chart")
         self.source = source
         self.target = target
         if isinstance(forward, sp.MatrixBase) and forward.shape == (target.dim, 1):

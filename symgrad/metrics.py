@@ -23,7 +23,7 @@ Matrix([
 
 import sympy as sp
 
-from .errors import DimensionError, MetricError
+from .errors import ArgumentTypeError, DimensionError, MetricError
 from .manifold import Chart, Map, as_expr, as_matrix
 from .families import Normal
 from .simplify import congruence, simplify_matrix, solve_linear
@@ -34,7 +34,7 @@ __all__ = ["euclidean", "diagonal", "constant", "log_metric", "pullback", "metab
 
 def _chart(chart, what):
     if not isinstance(chart, Chart):
-        raise TypeError(f"{what} takes a Chart, got {type(chart).__name__}")
+        raise ArgumentTypeError(f"{what} takes a Chart, got {type(chart).__name__}")
     return chart
 
 
@@ -203,9 +203,9 @@ def pullback(metric, map):
     Matrix([[x**(-2)]])
     """
     if not isinstance(metric, Metric):
-        raise TypeError(f"pullback takes a Metric, got {type(metric).__name__}")
+        raise ArgumentTypeError(f"pullback takes a Metric, got {type(metric).__name__}")
     if not isinstance(map, Map):
-        raise TypeError(f"pullback takes a Map, got {type(map).__name__}")
+        raise ArgumentTypeError(f"pullback takes a Map, got {type(map).__name__}")
     target = map.target
     metric.manifold._own(target, "the map's target chart")
     G0 = map.pull(metric.components(target))
@@ -323,4 +323,4 @@ def _mean_and_covariance(family):
         return sp.Matrix(family.mean), sp.Matrix(family.covariance_matrix())
     if isinstance(family, Normal):
         return sp.Matrix([family.mean]), sp.Matrix([[family.variance]])
-    raise TypeError(f"the Wasserstein metric is defined here for Gaussian families, got {family!r}")
+    raise ArgumentTypeError(f"the Wasserstein metric is defined here for Gaussian families, got {family!r}")

@@ -46,7 +46,7 @@ import sympy as sp
 
 from . import _ivp, _kernels, _params
 from ._ivp import FlowSolution
-from .errors import DimensionError, DomainError
+from .errors import ArgumentTypeError, DimensionError, DomainError
 from .tensors import Vector
 
 __all__ = ["NumericFlow", "FlowSolution"]
@@ -140,7 +140,7 @@ class NumericFlow:
 
     def __init__(self, flow, chart=None, params=None, *, check=True):
         if not isinstance(flow, Vector):
-            raise TypeError(f"NumericFlow takes a GradientFlow or a Vector, got {type(flow).__name__}")
+            raise ArgumentTypeError(f"NumericFlow takes a GradientFlow or a Vector, got {type(flow).__name__}")
         chart = flow.chart if chart is None else chart
         self.flow = flow
         self.chart = chart
@@ -179,7 +179,7 @@ class NumericFlow:
     def _kernel(self, which):
         if which not in self._kernels:
             if which not in self._exprs:
-                raise TypeError(
+                raise ArgumentTypeError(
                     f"this numeric flow has no {which}: it was made from a "
                     f"{type(self.flow).__name__}, not a GradientFlow"
                 )
@@ -484,7 +484,7 @@ class NumericFlow:
         if params is None:
             params = {}
         if not isinstance(params, Mapping):
-            raise TypeError(f"params must be a mapping (a dict) {{name or symbol: value}}, got {type(params).__name__}")
+            raise ArgumentTypeError(f"params must be a mapping (a dict) {{name or symbol: value}}, got {type(params).__name__}")
         given = {(k.name if isinstance(k, sp.Symbol) else k): v for k, v in params.items()}
         values = _params.call_values(self._kernel("flow").params, given, self._free, self.params)
         for p, v in zip(self._kernel("flow").params, values):

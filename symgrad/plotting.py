@@ -25,7 +25,7 @@ Examples
 import numpy as np
 import sympy as sp
 
-from .errors import DimensionError, SymgradError, UnboundParameterError
+from .errors import ArgumentTypeError, DimensionError, SymgradError, UnboundParameterError
 from .gradient import GradientFlow
 from .tensors import Scalar
 
@@ -39,7 +39,7 @@ def _figure(nrows, ncols, figure=None, size=3.6):
     if figure is None:
         figure = Figure(layout="constrained")
     elif not isinstance(figure, Figure):
-        raise TypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
+        raise ArgumentTypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
     elif figure.axes:
         raise SymgradError("figure already has axes; pass an empty Figure, e.g. plt.figure()")
     else:
@@ -182,7 +182,7 @@ def plot_flow(
     $\\mu$ $s$
     """
     if not isinstance(flow, GradientFlow):
-        raise TypeError(f"plot_flow draws a GradientFlow, got {type(flow).__name__}")
+        raise ArgumentTypeError(f"plot_flow draws a GradientFlow, got {type(flow).__name__}")
     X, Y = _grid(chart, ranges, n)
     # grid points on or beyond the domain's boundary are evaluated unchecked and masked out
     num = flow.numeric(chart, params=relevant_params(flow, params, chart), check=False)
@@ -327,7 +327,7 @@ def compare_metrics(
     ['terrain', 'map']
     """
     if not isinstance(cost, Scalar):
-        raise TypeError(f"compare_metrics takes a Scalar cost, got {type(cost).__name__}")
+        raise ArgumentTypeError(f"compare_metrics takes a Scalar cost, got {type(cost).__name__}")
     fig, axes = _figure(1, len(metrics), figure)
     for k, (label, metric) in enumerate(metrics.items()):
         ax = axes[0][k]

@@ -36,6 +36,7 @@ import sympy as sp
 
 from . import _domain
 from .errors import (
+    ArgumentTypeError,
     DimensionError,
     ManifoldMismatchError,
     NotPositiveDefiniteError,
@@ -88,9 +89,9 @@ class _Field:
 
     def __init__(self, manifold, chart, components):
         if not isinstance(manifold, Manifold):
-            raise TypeError(f"the first argument of {type(self).__name__} must be a Manifold")
+            raise ArgumentTypeError(f"the first argument of {type(self).__name__} must be a Manifold")
         if not isinstance(chart, Chart):
-            raise TypeError(f"the second argument of {type(self).__name__} must be a Chart")
+            raise ArgumentTypeError(f"the second argument of {type(self).__name__} must be a Chart")
         if chart.manifold is not manifold:
             raise ManifoldMismatchError(
                 f"chart {chart.name!r} belongs to manifold {chart.manifold.name!r}, "

@@ -68,6 +68,27 @@ def test_error_hierarchy():
     assert issubclass(sg.ExpressionError, TypeError)
     assert issubclass(sg.DimensionError, ValueError)
     assert issubclass(sg.NoPathError, LookupError)
+    for cls in (sg.ExpressionError, sg.NotAFamilyError, sg.NotAFlowError, sg.NotAChartError, sg.NotAMetricError):
+        assert issubclass(cls, sg.ArgumentTypeError) and issubclass(cls, TypeError)
+
+
+def test_arguments_of_the_wrong_kind_are_symgrad_errors(plane):
+    M, A, B = plane
+    cost = sg.Scalar(M, A, x**2 + y**2)
+    G = sg.euclidean(A)
+    calls = {
+        "euclidean": lambda: sg.euclidean(G),
+        "differential": lambda: sg.differential(G),
+        "gradient of a chart": lambda: sg.riemannian_gradient(cost, A),
+        "flow of an expression": lambda: sg.GradientFlow(x**2, G),
+        "scalar on a chart": lambda: sg.Scalar(A, A, x),
+        "check_invariance": lambda: sg.check_invariance(cost, A),
+        "fit_metric": lambda: sg.fit_metric(x**2, [[1.0, 1.0]], [[1.0, 1.0]]),
+    }
+    for name, call in calls.items():
+        with pytest.raises(sg.ArgumentTypeError) as info:
+            call()
+        assert isinstance(info.value, TypeError), name
 
 
 # -- metrics ------------------------------------------------------------------------------------
