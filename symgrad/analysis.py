@@ -27,7 +27,7 @@ import numpy as np
 import sympy as sp
 
 from . import _domain
-from .errors import ArgumentTypeError
+from .errors import AnalysisError, ArgumentTypeError
 from .gradient import differential, riemannian_gradient
 from .metrics import euclidean
 from .simplify import simplify_matrix
@@ -79,7 +79,7 @@ class InvarianceReport:
 
     Attributes
     ----------
-    rows : list of InvarianceRow
+    rows : tuple of InvarianceRow
         One per pair of charts, in the order of the charts.
     tolerance : float
         The largest relative deviation accepted as equal.
@@ -95,8 +95,11 @@ class InvarianceReport:
     Riemannian gradient: chart independent (tolerance 1e-08)
     """
 
-    rows: list = field(default_factory=list)
+    rows: tuple = ()
     tolerance: float = 1e-8
+
+    def __post_init__(self):
+        object.__setattr__(self, "rows", tuple(self.rows))
 
     @property
     def passed(self):
@@ -145,7 +148,7 @@ def check_invariance(cost, metric, charts=None, params=None, tolerance=1e-8):
     cost : Scalar
     metric : Metric
     charts : sequence of Chart, optional
-        Default: every chart of the manifold.
+        At least two charts of the manifold.  Default: every chart of the manifold.
     params : dict, optional
         Fixed values of parameters; others are drawn at random from their
         assumptions.
@@ -160,7 +163,10 @@ def check_invariance(cost, metric, charts=None, params=None, tolerance=1e-8):
     Raises
     ------
     ManifoldMismatchError
-        If the cost and the metric live on different manifolds.
+        If the cost and the metric live on different manifolds, or a chart on another.
+    AnalysisError
+        If fewer than two charts are given (or the manifold has only one): there is
+        nothing to compare.
 
     Examples
     --------
@@ -173,7 +179,15 @@ def check_invariance(cost, metric, charts=None, params=None, tolerance=1e-8):
     [('x', 'sqrt')]
     """
     check_same_manifold(("the cost", cost), ("the metric", metric))
-    charts = list(charts or cost.manifold.charts)
+    charts = list(cost.manifold.charts if charts is None else charts)
+    for chart in charts:
+        cost.manifold._own(chart)
+    if len(set(charts)) < 2:
+        raise AnalysisError(
+            f"check_invariance compares a gradient across charts, and got {len(set(charts))} chart(s) of "
+            f"manifold {cost.manifold.name!r}; add a chart (a reparametrization) with Manifold.chart "
+            "and a transition to it"
+        )
     rows = []
     for i, a in enumerate(charts):
         grad_a = riemannian_gradient(cost, metric, chart=a)

@@ -88,15 +88,15 @@ def relevant_params(flow, params, chart=None):
     Parameters
     ----------
     flow : GradientFlow
-    params : dict or None
-        ``{Symbol: value}``; keys given as names (strings) never match and are dropped.
+    params : mapping or None
+        ``{Symbol or name: value}``, as :meth:`GradientFlow.numeric` takes them.
     chart : Chart, optional
 
     Returns
     -------
     dict
-        The entries of ``params`` whose key occurs in the flow's components, its
-        cost's or its metric's, in ``chart``.
+        The entries of ``params`` whose key (or name) occurs in the flow's components,
+        its cost's or its metric's, in ``chart``.
 
     Examples
     --------
@@ -107,12 +107,15 @@ def relevant_params(flow, params, chart=None):
     >>> relevant_params(sg.GradientFlow(w.cost, w.true_metric), {sp.Symbol("eta"): 1.0})
     {}
     >>> eta = sp.Symbol("eta", positive=True)
-    >>> relevant_params(sg.GradientFlow(w.cost, w.true_metric, rate=eta), {eta: 0.5, "eta": 1})
+    >>> relevant_params(sg.GradientFlow(w.cost, w.true_metric, rate=eta), {eta: 0.5, "k": 1})
     {eta: 0.5}
+    >>> relevant_params(sg.GradientFlow(w.cost, w.true_metric, rate=eta), {"eta": 0.5})
+    {'eta': 0.5}
     """
     objects = (*flow.components(chart), flow.cost.components(chart), *flow.metric.components(chart))
     used = set().union(*(e.free_symbols for e in objects))
-    return {k: v for k, v in (params or {}).items() if k in used}
+    names = {s.name for s in used}
+    return {k: v for k, v in (params or {}).items() if k in used or (isinstance(k, str) and k in names)}
 
 
 def plot_flow(
@@ -353,8 +356,8 @@ def save_figure(fig, stem, formats=("png", "pdf")):
     ----------
     fig : matplotlib.figure.Figure
     stem : str or os.PathLike
-        The path without suffix; missing parent folders are made.  A suffix
-        it has is replaced (``"fig.v2"`` gives ``fig.png``).
+        The path without suffix; missing parent folders are made.  Each format's
+        suffix is appended (``"fig.v2"`` gives ``fig.v2.png``).
     formats : sequence of str
         File suffixes that matplotlib can write.
 
@@ -378,7 +381,7 @@ def save_figure(fig, stem, formats=("png", "pdf")):
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = []
     for fmt in formats:
-        path = stem.with_suffix(f".{fmt}")
+        path = stem.parent / f"{stem.name}.{fmt}"
         fig.savefig(path, dpi=150)
         paths.append(path)
     return paths

@@ -72,10 +72,20 @@ def check_same_manifold(*named):
     Traceback (most recent call last):
         ...
     symgrad.errors.ManifoldMismatchError: the cost lives on 'normal family' but the metric on 'terrain'; both must live on one manifold
+    >>> check_same_manifold(("the cost", g.cost), ("the metric", sg.catalog.gaussian_kl().fisher))
+    Traceback (most recent call last):
+        ...
+    symgrad.errors.ManifoldMismatchError: the cost and the metric live on two different manifolds that are both named 'normal family' (built separately, e.g. by two calls of one catalog function); build both objects on one Manifold object
     """
     (what0, first), *rest = named
     for what, obj in rest:
         if obj.manifold is not first.manifold:
+            if obj.manifold.name == first.manifold.name:
+                raise ManifoldMismatchError(
+                    f"{what0} and {what} live on two different manifolds that are both named "
+                    f"{first.manifold.name!r} (built separately, e.g. by two calls of one catalog "
+                    "function); build both objects on one Manifold object"
+                )
             raise ManifoldMismatchError(
                 f"{what0} lives on {first.manifold.name!r} but {what} on "
                 f"{obj.manifold.name!r}; both must live on one manifold"

@@ -317,3 +317,21 @@ def test_fit_diagonal_rejects_ascent(plane, quadratic):
         sg.fit_metric(quadratic, X, -V, family="diagonal")
     with pytest.raises(sg.FitError, match="every weight is 0"):
         sg.fit_metric(quadratic, X, -V, family=[sg.euclidean(plane)])
+
+
+def test_check_invariance_needs_two_charts_of_the_manifold():
+    o = sg.catalog.one_dimensional()
+    G = sg.euclidean(o.X)
+    for charts in ([], [o.X], [o.X, o.X]):
+        with pytest.raises(sg.AnalysisError, match="add a chart"):
+            sg.check_invariance(o.cost, G, charts=charts)
+    line = sg.Manifold("line")
+    w = sp.Symbol("w", real=True)
+    A = line.chart(w)
+    with pytest.raises(sg.AnalysisError, match="got 1 chart"):
+        sg.check_invariance(sg.Scalar(line, A, w**2), sg.euclidean(A))
+    other = sg.catalog.one_dimensional()
+    with pytest.raises(sg.ManifoldMismatchError):
+        sg.check_invariance(o.cost, G, charts=[o.X, other.Xt])
+    report = sg.check_invariance(o.cost, G, charts=(o.X, o.Xt))
+    assert isinstance(report.rows, tuple) and len(report.rows) == 1

@@ -125,3 +125,14 @@ def test_parameters_of_the_display_chart_are_passed():
     X, Y = out["grid"]
     # steepest descent of (x^2 + y^2)/2 seen on the map (u, v) = (x + y, y): -(u, v)
     assert np.allclose(U, -X) and np.allclose(V, -Y)
+
+
+def test_parameters_may_be_given_by_name_and_stems_keep_their_dots(g, tmp_path):
+    eta = sp.Symbol("eta", positive=True)
+    flow = sg.GradientFlow(g.cost, g.fisher, rate=eta)
+    out = plot_flow(_axes(), flow, g.std, {g.mu: (1, 7), g.sigma: (0.5, 4)}, params={"eta": 2.0, "other": 1}, n=5)
+    U, _ = out["field"]
+    X, _ = out["grid"]
+    assert np.allclose(U, 2.0 * (4 - X))
+    paths = save_figure(_axes().figure, tmp_path / "run.v2", formats=("png",))
+    assert [p.name for p in paths] == ["run.v2.png"]
