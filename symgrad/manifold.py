@@ -25,12 +25,11 @@ Matrix([
 """
 
 import functools
-from collections import deque
 
 import numpy as np
 import sympy as sp
 
-from . import _domain
+from . import _domain, _transitions
 from .errors import (
     ArgumentTypeError,
     ChartError,
@@ -38,11 +37,7 @@ from .errors import (
     DimensionError,
     DomainError,
     ExpressionError,
-    InverseError,
     ManifoldMismatchError,
-    NoPathError,
-    SingularTransitionError,
-    TransitionError,
 )
 from .simplify import simplify_matrix
 
@@ -421,36 +416,13 @@ class Manifold:
         """
         self._own(source, "source chart")
         self._own(target, "target chart")
-        if source is target:
-            raise TransitionError(f"a transition needs two different charts, got {source.name!r} twice")
-        if (source, target) in self._transitions:
-            raise TransitionError(
-                f"the transition {source.name!r} -> {target.name!r} exists already; "
-                "a manifold's transitions are never replaced"
-            )
-        fwd = _components_in(self, forward, target, source, f"transition {source.name!r} -> {target.name!r}")
+        _transitions.check_new(self._transitions, source, target)
         what = f"transition {source.name!r} -> {target.name!r}"
-        jac = fwd.jacobian(source.coords)
-        det = jac.det(method="berkowitz")
-        intervals = self.parameter_intervals(source, det)
-        is_zero, _ = _domain.decide_zero(det, intervals)
-        if is_zero:
-            raise SingularTransitionError(
-                f"{what} has a singular Jacobian (determinant {sp.simplify(det)}); "
-                "the map is not invertible"
-            )
+        fwd = _components_in(self, forward, target, source, what)
+        _transitions.check_nonsingular(fwd, source, what)
         if inverse is not None:
-            inv = _components_in(self, inverse, source, target, f"inverse of {what}")
-            how = _verify(fwd, inv, source, target)
-            if how is None:
-                raise InverseError(
-                    f"the inverse passed for {what} does not invert the map: "
-                    f"the round trip does not give back the coordinates"
-                )
-        else:
-            inv, how = _solve_inverse(fwd, source, target, what)
-        _check_image(fwd, source, target, what)
-        _check_image(inv, target, source, f"the inverse of {what}")
+            inverse = _components_in(self, inverse, source, target, f"inverse of {what}")
+        inv, how = _transitions.inverse_of(fwd, inverse, source, target, what)
         t = Transition(source, target, fwd, inv, how)
         self._transitions[(source, target)] = t
         self._transitions[(target, source)] = t.reversed()
@@ -473,136 +445,17 @@ class Manifold:
             return self._transitions[key]
         if key in self._composed:
             return self._composed[key]
-        path = self._path(source, target)
-        t = self._transitions[(path[0], path[1])]
-        for a, b in zip(path[1:], path[2:]):
-            t = t.then(self._transitions[(a, b)])
-        self._composed[key] = t
-        return t
-
-    def _path(self, source, target):
-        prev = {source: None}
-        queue = deque([source])
-        while queue:
-            c = queue.popleft()
-            if c is target:
-                break
-            for a, b in self._transitions:
-                if a is c and b not in prev:
-                    prev[b] = c
-                    queue.append(b)
-        if target not in prev:
-            raise NoPathError(
-                f"no chain of transitions joins chart {source.name!r} to chart {target.name!r} "
-                f"on {self.name!r}; add one with M.transition(...)"
-            )
-        path = [target]
-        while path[-1] is not source:
-            path.append(prev[path[-1]])
-        return path[::-1]
+        self._composed[key] = _transitions.compose_along(self._transitions, source, target, self)
+        return self._composed[key]
 
 
 def _components_in(manifold, values, keys_chart, expr_chart, what):
     """A column matrix of ``keys_chart``'s coordinates as expressions in ``expr_chart``."""
-    if isinstance(values, dict):
-        missing = [c for c in keys_chart.coords if c not in values]
-        extra = [k for k in values if k not in keys_chart.coords]
-        if missing or extra:
-            raise DimensionError(
-                f"{what} must give each coordinate of chart {keys_chart.name!r} "
-                f"({', '.join(map(str, keys_chart.coords))}) exactly once"
-                + (f"; missing {', '.join(map(str, missing))}" if missing else "")
-                + (f"; not coordinates of it: {', '.join(map(str, extra))}" if extra else "")
-            )
-        items = [values[c] for c in keys_chart.coords]
-    else:
-        items = list(values)
-        if len(items) != keys_chart.dim:
-            raise DimensionError(
-                f"{what} needs {keys_chart.dim} expressions, one per coordinate of chart "
-                f"{keys_chart.name!r}; got {len(items)}"
-            )
+    items = _transitions.in_chart_order(values, keys_chart, what)
     exprs = [as_expr(v, f"{what}, component {c}") for v, c in zip(items, keys_chart.coords)]
     for e, c in zip(exprs, keys_chart.coords):
         manifold.check_expression(e, expr_chart, f"{what}, component {c}")
     return sp.ImmutableMatrix(exprs)
-
-
-def _verify(fwd, inv, source, target):
-    """Check both round trips; returns "symbolic", "numeric" or None (failed)."""
-    how = "symbolic"
-    trips = [
-        (fwd.xreplace(dict(zip(source.coords, inv))) - sp.Matrix(target.coords), target, inv),
-        (inv.xreplace(dict(zip(target.coords, fwd))) - sp.Matrix(source.coords), source, fwd),
-    ]
-    for diff, chart, _ in trips:
-        intervals = source.manifold.parameter_intervals(chart, *diff)
-        for e in diff:
-            ok, h = _domain.decide_zero(e, intervals)
-            if not ok:
-                return None
-            if h == "numeric":
-                how = "numeric"
-    return how
-
-
-def _solve_inverse(fwd, source, target, what):
-    dummies = [sp.Dummy(y.name, **y.assumptions0) for y in target.coords]
-    eqs = [d - f for d, f in zip(dummies, fwd)]
-    hint = (
-        "pass the inverse explicitly: M.transition(..., inverse={"
-        + ", ".join(f"{x}: ..." for x in source.coords)
-        + "})"
-    )
-    try:
-        solutions = sp.solve(eqs, list(source.coords), dict=True)
-    except (NotImplementedError, ValueError) as err:
-        raise InverseError(f"sympy could not solve {what} for its inverse ({err}); {hint}") from None
-    back = dict(zip(dummies, target.coords))
-    for sol in solutions:
-        if set(sol) != set(source.coords):
-            continue
-        inv = sp.ImmutableMatrix([sol[x].xreplace(back) for x in source.coords])
-        if inv.free_symbols & set(source.coords) - set(target.coords):
-            continue
-        if not _maps_into(inv, target, source):
-            continue
-        how = _verify(fwd, inv, source, target)
-        if how is not None:
-            return simplify_matrix(inv, "fast"), how
-    raise InverseError(
-        f"no inverse of {what} valid on the whole domain of chart {source.name!r} was found "
-        f"(sympy gave {len(solutions)} candidate(s)); restrict the charts' domains or {hint}"
-    )
-
-
-def _maps_into(mapping, from_chart, to_chart):
-    """Whether ``mapping`` sends random points of ``from_chart`` into ``to_chart``'s domain."""
-    values, far = _domain.sample_near_and_far(
-        mapping.free_symbols, from_chart.manifold.parameter_intervals(from_chart, *mapping)
-    )
-    if not values:
-        return all(to_chart.domain[c].contains(v) for c, v in zip(to_chart.coords, mapping))
-    vals = _domain.evaluate(mapping, values)[:, :, 0]
-    for k, c in enumerate(to_chart.coords):
-        iv = to_chart.domain[c]
-        col = vals[:, k]
-        finite = np.isfinite(col)
-        if not np.all(finite[~far]):
-            return False
-        lo, hi = float(iv.start), float(iv.end)
-        col = col[finite]
-        if np.any(col < lo) or np.any(col > hi):
-            return False
-    return True
-
-
-def _check_image(mapping, from_chart, to_chart, what):
-    if not _maps_into(mapping, from_chart, to_chart):
-        raise TransitionError(
-            f"{what} sends points of chart {from_chart.name!r} outside the domain of chart "
-            f"{to_chart.name!r}; give both charts domains that the map carries onto each other"
-        )
 
 
 class Map:
@@ -726,20 +579,26 @@ class Transition(Map):
 
         Raises
         ------
+        ArgumentTypeError
+            If ``other`` is not a :class:`Transition`.
         TransitionError
-            If ``other`` does not start at this transition's target.
+            If ``other`` does not start at this transition's target chart.
+
+        Examples
+        --------
+        >>> import symgrad as sg
+        >>> g = sg.catalog.gaussian()
+        >>> T = g.manifold.transition_map(g.variance, g.std)
+        >>> T.then(g.manifold.transition_map(g.std, g.precision)).forward.T
+        Matrix([[mu, 1/s]])
         """
-        if other.source is not self.target:
-            raise TransitionError(f"cannot compose {self!r} with {other!r}")
-        fwd = other.forward.xreplace(dict(zip(self.target.coords, self.forward)))
-        inv = self.inverse.xreplace(dict(zip(self.target.coords, other.inverse)))
-        return Transition(
-            self.source,
-            other.target,
-            simplify_matrix(fwd, "fast"),
-            simplify_matrix(inv, "fast"),
-            "composed",
-        )
+        if not isinstance(other, Transition):
+            raise ArgumentTypeError(
+                f"{self!r}.then(...) composes with a Transition, got {type(other).__name__}; "
+                "get one from M.transition(...) or M.transition_map(...)"
+            )
+        fwd, inv = _transitions.compose(self, other)
+        return Transition(self.source, other.target, fwd, inv, "composed")
 
     def push(self, expr):
         """Rewrite an expression in the source's coordinates in the target's coordinates.

@@ -1,5 +1,6 @@
 """The symgrad command: reproduce, derive, check."""
 
+import pathlib
 import subprocess
 import sys
 
@@ -65,9 +66,16 @@ def test_derive_errors_name_the_problem(model, capsys):
     assert main(["derive", str(model.parent / "missing.toml")]) == 2
 
 
-def test_check_runs_the_invariance_checks(model, capsys):
-    assert main(["check", str(model)]) == 0
-    assert "metric 'euclid'" in capsys.readouterr().out
+def test_check_runs_the_invariance_checks(capsys):
+    path = pathlib.Path(__file__).resolve().parents[1] / "derivations" / "models" / "gaussian_kl.toml"
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "metric 'fisher'" in out and "Riemannian gradient: chart independent" in out
+
+
+def test_check_of_a_model_with_one_chart_says_there_is_nothing_to_compare(model, capsys):
+    assert main(["check", str(model)]) == 2
+    assert "add a chart" in capsys.readouterr().err
 
 
 def test_console_script_is_installed():

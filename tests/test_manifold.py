@@ -152,6 +152,49 @@ def test_composition_along_a_path_is_cached():
     assert sp.simplify(sg.Vector(M, A, [1]).components(D)[0] - sp.Rational(2, 3)) == 0
 
 
+def test_then_composes_transitions():
+    M = sg.Manifold("line")
+    a, b, c = sp.symbols("a b c", real=True)
+    A, B, C = M.chart(a, name="A"), M.chart(b, name="B"), M.chart(c, name="C")
+    T = M.transition(A, B, {b: 2 * a}).then(M.transition(B, C, {c: b + 1}))
+    assert T.source is A and T.target is C and T.verified == "composed"
+    assert T.forward == sp.Matrix([2 * a + 1])
+    assert sp.simplify(T.inverse[0] - (c - 1) / 2) == 0
+
+
+def test_then_refuses_what_is_not_a_transition():
+    M = sg.Manifold("plane")
+    A, B = M.chart(x, y, name="A"), M.chart(u, v, name="B")
+    T = M.transition(A, B, [x + y, x - y])
+    F = sg.Map(B, sg.Manifold("outputs").chart(p, q), {p: sp.exp(u), q: sp.exp(v)})
+    for other in (F, B, None, {u: x}):
+        with pytest.raises(sg.ArgumentTypeError, match="Transition") as err:
+            T.then(other)
+        assert isinstance(err.value, TypeError)
+        assert type(other).__name__ in str(err.value)
+
+
+def test_then_needs_the_second_transition_to_start_where_the_first_ends():
+    M = sg.Manifold("line")
+    a, b, c, d = sp.symbols("a b c d", real=True)
+    A, B, C, D = (M.chart(sym, name=n) for sym, n in zip((a, b, c, d), ["Alpha", "Beta", "Gamma", "Delta"]))
+    AB = M.transition(A, B, {b: 2 * a})
+    CD = M.transition(C, D, {d: c + 1})
+    with pytest.raises(sg.TransitionError) as err:
+        AB.then(CD)
+    msg = str(err.value)
+    for name in ("'Alpha' -> 'Beta'", "'Gamma' -> 'Delta'", "must start at chart 'Beta'", "transition_map"):
+        assert name in msg
+    # the reverse order fails the same way, naming the other junction
+    with pytest.raises(sg.TransitionError, match="must start at chart 'Delta'"):
+        CD.then(AB)
+    # a transition of another manifold: the message says whose chart it starts at
+    N = sg.Manifold("other line")
+    E, F = N.chart(b, name="Beta"), N.chart(c, name="Gamma")
+    with pytest.raises(sg.TransitionError, match="belongs to manifold 'other line'.*only within one manifold"):
+        AB.then(N.transition(E, F, {c: b - 1}))
+
+
 def test_transition_with_shared_coordinates():
     g = sg.catalog.gaussian()
     T = g.manifold.transition_map(g.std, g.variance)
