@@ -26,6 +26,7 @@ import sympy as sp
 from .errors import (
     DimensionError,
     GeometryError,
+    MetricError,
     NotAMetricError,
     SingularHessianError,
     UnboundParameterError,
@@ -432,7 +433,7 @@ def newton_flow(cost, metric, rate=1, chart=None, simplify="fast"):
     w = differential(cost, chart).components()
     try:
         v = solve_metric(H, w, simplify)
-    except (ZeroDivisionError, sp.matrices.exceptions.NonInvertibleMatrixError) as err:
+    except MetricError as err:  # solve_metric's error for a singular matrix
         raise SingularHessianError(
             f"the Riemannian Hessian in chart {chart.name!r} could not be inverted: {err}"
         ) from None

@@ -42,9 +42,11 @@ Matrix([[x**2, x**2/2]])
 """
 
 import sympy as sp
-from sympy.polys.matrices import DomainMatrix
+from sympy.core.mul import _keep_coeff
+from sympy.polys.matrices.exceptions import DMNonInvertibleMatrixError
 
-from .errors import SimplifyError
+from ._fraction_free import blocks, check_symmetric, check_system, describe, solve_unchecked
+from .errors import DimensionError, MetricError, SimplifyError
 
 __all__ = [
     "LEVELS",
@@ -169,11 +171,17 @@ def simplify_expr(expr, level="fast"):
 
 
 def negate(expr, level="fast"):
-    """``-expr`` for an expression already simplified at ``level``.
+    """``-expr`` for an expression already simplified at ``level``, without simplifying again.
 
-    ``"fast"`` negates the numerator (expanded, common factors pulled out)
-    over the unchanged denominator; ``"none"`` and ``"compact"`` give
-    ``-expr``; ``"factor"``, ``"full"`` and callables simplify ``-expr``.
+    For an expression that ``level`` leaves unchanged the result is exactly
+    ``simplify_expr(-expr, level)``, found cheaply: ``"fast"`` and
+    ``"compact"`` take the expression apart into numerator and denominator
+    (:func:`sympy.fraction`), move a rational constant spread over the
+    numerator's terms back to the denominator, and present the negated
+    numerator over the denominator as the level does, without a new
+    :func:`sympy.cancel`; ``"factor"`` changes the sign of the constant in
+    front of the factors; ``"none"`` gives ``-expr``.  ``"full"`` and
+    callables have no such shortcut and simplify ``-expr``.
 
     Parameters
     ----------
@@ -193,18 +201,54 @@ def negate(expr, level="fast"):
     Examples
     --------
     >>> import sympy as sp
-    >>> from symgrad.simplify import negate
+    >>> from symgrad.simplify import negate, simplify_expr
     >>> x, y = sp.symbols("x y", positive=True)
     >>> negate((x - y) / (x + y), "fast"), negate((x - y) / (x + y), "compact")
-    ((-x + y)/(x + y), -(x - y)/(x + y))
+    ((-x + y)/(x + y), (-x + y)/(x + y))
+    >>> e = simplify_expr((2 * x - y) / 3, "fast")
+    >>> e, negate(e, "fast"), simplify_expr(-e, "fast")
+    ((2*x - y)/3, (-2*x + y)/3, (-2*x + y)/3)
+    >>> negate(simplify_expr((x - y) / (x + y), "factor"), "factor")
+    -(x - y)/(x + y)
     """
     f = resolve(level)
-    if f is _fast:
-        num, den = sp.fraction(expr)
-        return sp.factor_terms(sp.expand(-num)) / den
-    if f is _compact or f is _none:
+    expr = sp.sympify(expr)
+    if f is _none:
         return -expr
+    if (f is _fast or f is _compact) and not expr.has(sp.I):
+        # (over the Gaussian rationals cancel keeps complex coefficients unexpanded)
+        if expr.is_Atom:
+            return -expr
+        num, den = _fraction_parts(expr)
+        if den.is_Number:
+            # as after cancel: a sum over a constant is a sum of fractions
+            return _format(*sp.fraction(-num / den), compact=f is _compact)
+        return _format(-num, den, compact=f is _compact)
+    if f is _factor:
+        c, rest = expr.as_coeff_Mul()
+        return _keep_coeff(-c, rest)
     return f(-expr)
+
+
+def _fraction_parts(expr):
+    """The numerator and denominator that :func:`_format` was given for ``expr``.
+
+    The numerator comes back expanded, over integer coefficients (a rational
+    constant spread over its terms returns to the denominator); the
+    denominator stays as presented (factored), which :func:`_format` keeps.
+    """
+    num, den = sp.fraction(expr)
+    num = sp.expand_mul(num)
+    lcm = 1
+    for term in sp.Add.make_args(num):
+        c = term.as_coeff_Mul()[0]
+        if c.is_Rational and c.q != 1:
+            lcm = sp.ilcm(lcm, c.q)
+    if lcm != 1:
+        num = sp.expand_mul(lcm * num)
+        c, rest = den.as_coeff_Mul()
+        den = _keep_coeff(c * lcm, rest)
+    return num, den
 
 
 def simplify_matrix(matrix, level="fast"):
@@ -238,32 +282,6 @@ def simplify_matrix(matrix, level="fast"):
     return sp.ImmutableMatrix(matrix.rows, matrix.cols, [f(e) for e in matrix])
 
 
-def blocks(matrix):
-    """The index sets of the diagonal blocks of a square matrix's sparsity pattern.
-
-    Two indices share a block when a chain of non-zero off-diagonal entries joins
-    them.  Blocks are returned sorted, each as a sorted list.
-    """
-    n = matrix.rows
-    parent = list(range(n))
-
-    def find(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for (i, j), value in matrix.todok().items():
-        if i != j and value != 0:
-            ri, rj = find(i), find(j)
-            if ri != rj:
-                parent[max(ri, rj)] = min(ri, rj)
-    groups = {}
-    for i in range(n):
-        groups.setdefault(find(i), []).append(i)
-    return sorted(groups.values())
-
-
 def solve_fractions(A, b):
     """Solve ``A x = b`` fraction-free; returns each ``x_i`` as a reduced pair ``(num, den)``.
 
@@ -284,6 +302,13 @@ def solve_fractions(A, b):
     list of (sympy.Expr, sympy.Expr)
         ``(numerator, denominator)`` of each ``x_i``, without common factors.
 
+    Raises
+    ------
+    DimensionError
+        If ``A`` is not square or ``b`` is not a column of matching length.
+    MetricError
+        If ``A`` is singular (its determinant is identically 0).
+
     Examples
     --------
     >>> import sympy as sp
@@ -291,111 +316,27 @@ def solve_fractions(A, b):
     >>> x, y = sp.symbols("x y", positive=True)
     >>> solve_fractions(sp.Matrix([[x, 1], [1, y]]), sp.Matrix([1, 0]))
     [(y, x*y - 1), (-1, x*y - 1)]
+    >>> solve_fractions(sp.Matrix([[x, x], [y, y]]), sp.Matrix([1, 0]))
+    Traceback (most recent call last):
+        ...
+    symgrad.errors.MetricError: the matrix [[x, x], [y, y]] is singular (its determinant is 0), so A x = b has no unique solution
     """
     A, b = sp.Matrix(A), sp.Matrix(b)
-    dA = DomainMatrix.from_Matrix(A)
-    db = DomainMatrix.from_Matrix(b)
-    dA, db = dA.unify(db)
-    if dA.domain.is_EX:
-        # sympy's slow expression domain: name the non-rational parts first
-        gens = _Generators()
-        solved = solve_fractions(A.applyfunc(gens.replace), b.applyfunc(gens.replace))
-        return [(gens.restore(p), gens.restore(q)) for p, q in solved]
-    D = None
-    if dA.domain.is_FractionField:
-        dA, db, D = _clear_denominators(dA, db)
-    K = dA.domain
-    num, den = dA.solve_den(db)
-    if D is not None:
-        den = den * D
-    out = []
-    for e in num.to_list_flat():
-        if K.is_PolynomialRing:
-            p, q = e.cancel(den)
-            out.append((p.as_expr(), q.as_expr()))
-        else:
-            out.append(sp.fraction(sp.cancel(K.to_sympy(e) / K.to_sympy(den))))
-    return out
-
-
-class _Generators:
-    """Replace the non-rational parts of expressions by symbols, and back.
-
-    Functions (``exp(x)``, ``log(x)``), irrational constants and powers with
-    fractional exponents (``x**(3/2)`` becomes ``g**3`` with ``g = x**(1/2)``)
-    become dummy symbols, so that a linear system over sympy's slow expression
-    domain turns into one over a rational function field.  Treating related
-    generators as independent is sound here: substituting them back is a ring
-    homomorphism, and the system's determinant does not vanish under it.
-    """
-
-    def __init__(self):
-        self._dummies = {}
-
-    def _generator(self, expr):
-        if expr not in self._dummies:
-            self._dummies[expr] = sp.Dummy(f"g{len(self._dummies)}")
-        return self._dummies[expr]
-
-    def replace(self, expr):
-        if expr.is_Symbol or expr.is_Rational:
-            return expr
-        if expr.is_Add or expr.is_Mul:
-            return expr.func(*[self.replace(a) for a in expr.args])
-        if expr.is_Pow and expr.exp.is_Rational:
-            base = self.replace(expr.base)
-            if expr.exp.is_Integer:
-                return base**expr.exp
-            p, q = expr.exp.p, expr.exp.q
-            return self._generator(expr.base ** sp.Rational(1, q)) ** p
-        return self._generator(expr)
-
-    def restore(self, expr):
-        return expr.xreplace({d: e for e, d in self._dummies.items()})
-
-
-def _clear_denominators(dA, db):
-    """Bring ``A x = b`` over a rational function field to the polynomial ring.
-
-    ``b`` is multiplied by the lcm ``D`` of its denominators (so ``x = x' / D``)
-    and each row of ``A`` by the lcm of that row's denominators: the same
-    solutions, over a ring where fraction-free elimination needs no gcds.
-
-    Returns
-    -------
-    (DomainMatrix, DomainMatrix, PolyElement)
-        The scaled ``A`` and ``b`` over the ring, and ``D``.
-    """
-    ring = dA.domain.get_ring()
-    D = ring.one
-    for (e,) in db.to_list():
-        D = D.lcm(e.denom)
-    rows = []
-    for ra, (rb,) in zip(dA.to_list(), db.to_list()):
-        lcm = ring.one
-        for e in ra:
-            lcm = lcm.lcm(e.denom)
-        rows.append([e.numer * lcm.exquo(e.denom) for e in ra] + [rb.numer * D.exquo(rb.denom) * lcm])
-    n = dA.shape[1]
-    return (
-        DomainMatrix([r[:n] for r in rows], dA.shape, ring),
-        DomainMatrix([r[n:] for r in rows], db.shape, ring),
-        D,
-    )
+    check_system(A, b)
+    try:
+        return solve_unchecked(A, b)
+    except (MetricError, DMNonInvertibleMatrixError, ZeroDivisionError):
+        raise MetricError(
+            f"the matrix {describe(A)} is singular (its determinant is 0), so A x = b has no unique solution"
+        ) from None
 
 
 def solve_linear(A, b):
-    """Solve ``A x = b`` fraction-free (see :func:`solve_fractions`).
-
-    Parameters
-    ----------
-    A : sympy.Matrix, shape (n, n)
-        Invertible.
-    b : sympy.Matrix, shape (n, 1)
+    """Solve ``A x = b`` fraction-free; the arguments and errors of :func:`solve_fractions`.
 
     Returns
     -------
-    sympy.Matrix, shape (n, 1)
+    sympy.ImmutableMatrix, shape (n, 1)
         The reduced fractions ``numerator / denominator``, not simplified further.
 
     Examples
@@ -406,7 +347,8 @@ def solve_linear(A, b):
     >>> solve_linear(sp.Matrix([[x, 1], [1, y]]), sp.Matrix([1, 0])).T
     Matrix([[y/(x*y - 1), -1/(x*y - 1)]])
     """
-    return sp.Matrix([p / q for p, q in solve_fractions(A, b)])
+    pairs = solve_fractions(A, b)
+    return sp.ImmutableMatrix(len(pairs), 1, [p / q for p, q in pairs])
 
 
 def _finish(pairs, f):
@@ -439,6 +381,11 @@ def solve_metric(G, w, level="fast", factor=None):
     ------
     SimplifyError
         If ``level`` is neither a known name nor callable.
+    DimensionError
+        If ``G`` is not square or ``w`` is not a column of matching length.
+    MetricError
+        If ``G`` (or a factor ``J`` or ``G0``) is singular: a 1x1 block that
+        is 0, or a larger block with determinant 0.
 
     Examples
     --------
@@ -450,20 +397,50 @@ def solve_metric(G, w, level="fast", factor=None):
     >>> G = sp.Matrix([[2, 1, 0], [1, 2, 0], [0, 0, x]]) / x
     >>> solve_metric(G, sp.Matrix([1, 0, 1])).T
     Matrix([[2*x/3, -x/3, 1]])
+    >>> solve_metric(sp.diag(x, 0), sp.Matrix([1, 1]))
+    Traceback (most recent call last):
+        ...
+    symgrad.errors.MetricError: the matrix is singular: its diagonal entry (1, 1) is 0 and no off-diagonal entry couples coordinate 1 to another, so G^{-1} w does not exist; a metric must be positive definite
     """
     f = resolve(level)
+    G = G if isinstance(G, sp.MatrixBase) else sp.Matrix(G)
+    w = w if isinstance(w, sp.MatrixBase) else sp.Matrix(w)
+    check_system(G, w, "G^{-1} w", ("G", "w"))
     if factor is not None:
         J, G0 = factor
-        z = solve_linear(J.T, w)
-        u = solve_metric(G0, z, "none")
+        try:
+            z = solve_linear(J.T, w)
+        except MetricError:
+            raise MetricError(
+                f"the matrix is singular: its factor J = {describe(J)} in G = J^T G0 J has "
+                "determinant 0, so G^{-1} w does not exist; a metric must be positive definite"
+            ) from None
+        try:
+            u = solve_metric(G0, z, "none")
+        except MetricError as err:
+            raise MetricError(f"{err} (in the factor G0 of G = J^T G0 J)") from None
         return sp.ImmutableMatrix(_finish(solve_fractions(J, u), f))
     out = [None] * G.rows
     for idx in blocks(G):
         if len(idx) == 1:
             i = idx[0]
-            out[i] = f(w[i] / G[i, i])
+            d = G[i, i]
+            if d == 0 or d.is_zero:
+                raise MetricError(
+                    f"the matrix is singular: its diagonal entry ({i}, {i}) is 0 and no off-diagonal "
+                    f"entry couples coordinate {i} to another, so G^{{-1}} w does not exist; "
+                    "a metric must be positive definite"
+                )
+            out[i] = f(w[i] / d)
             continue
-        x = _finish(solve_fractions(G.extract(idx, idx), w.extract(idx, [0])), f)
+        try:
+            pairs = solve_fractions(G.extract(idx, idx), w.extract(idx, [0]))
+        except MetricError:
+            raise MetricError(
+                f"the matrix is singular: the block of coordinates {idx} has determinant 0, so "
+                "G^{-1} w does not exist; a metric must be positive definite"
+            ) from None
+        x = _finish(pairs, f)
         for k, i in enumerate(idx):
             out[i] = x[k]
     return sp.ImmutableMatrix(out)
@@ -476,12 +453,16 @@ def matmul(A, B):
     ----------
     A : sympy.Matrix, shape (n, k)
     B : sympy.Matrix, shape (k, m)
-        The shapes are not checked.
 
     Returns
     -------
     sympy.ImmutableMatrix, shape (n, m)
         Entries are unsimplified sums.
+
+    Raises
+    ------
+    DimensionError
+        If the number of columns of ``A`` is not the number of rows of ``B``.
 
     Examples
     --------
@@ -490,7 +471,16 @@ def matmul(A, B):
     >>> x = sp.Symbol("x", positive=True)
     >>> matmul(sp.Matrix([[1, 1]]), sp.Matrix([x / (x + 1), 1 / (x + 1)]))
     Matrix([[x/(x + 1) + 1/(x + 1)]])
+    >>> matmul(sp.ones(2, 3), sp.ones(2, 2))
+    Traceback (most recent call last):
+        ...
+    symgrad.errors.DimensionError: cannot multiply a matrix of shape (2, 3) by one of shape (2, 2): the first has 3 columns, the second 2 rows
     """
+    if A.cols != B.rows:
+        raise DimensionError(
+            f"cannot multiply a matrix of shape {A.shape} by one of shape {B.shape}: "
+            f"the first has {A.cols} columns, the second {B.rows} rows"
+        )
     rows_b = {}
     for (k, j), v in B.todok().items():
         rows_b.setdefault(k, []).append((j, v))
@@ -504,14 +494,14 @@ def matmul(A, B):
 def congruence(K, G, level="fast"):
     """``K^T G K`` for a symmetric ``G``, simplified at ``level``, exactly symmetric.
 
-    Only the upper triangle is computed; the lower one is its mirror image
-    (so a ``G`` that is not symmetric gives a wrong result, not an error).
+    Only the upper triangle is computed; the lower one is its mirror image.
 
     Parameters
     ----------
     K : sympy.Matrix, shape (n, m)
     G : sympy.Matrix, shape (n, n)
-        Symmetric.
+        Symmetric: mirrored entries are equal expressions, or their
+        difference is zero.
     level : {"none", "fast", "compact", "factor", "full"} or callable
 
     Returns
@@ -522,6 +512,10 @@ def congruence(K, G, level="fast"):
     ------
     SimplifyError
         If ``level`` is neither a known name nor callable.
+    DimensionError
+        If ``G`` is not square or ``K`` does not have as many rows as ``G``.
+    NotSymmetricError
+        If ``G`` is not symmetric.
 
     Examples
     --------
@@ -532,8 +526,19 @@ def congruence(K, G, level="fast"):
     Matrix([
     [1,        k],
     [k, k**2 + 1]])
+    >>> congruence(sp.eye(2), sp.Matrix([[1, k], [0, 1]]))
+    Traceback (most recent call last):
+        ...
+    symgrad.errors.NotSymmetricError: congruence K^T G K needs a symmetric G; entry (0, 1) of G is k but entry (1, 0) is 0
     """
     f = resolve(level)
+    if G.rows != G.cols:
+        raise DimensionError(f"congruence K^T G K needs a square G; got G of shape {G.shape}")
+    if K.rows != G.rows:
+        raise DimensionError(
+            f"congruence K^T G K needs K with as many rows as G; got K of shape {K.shape} and G of shape {G.shape}"
+        )
+    check_symmetric(G)
     P = matmul(matmul(K.T, G), K)
     n = P.rows
     upper = {(i, j): f(P[i, j]) for i in range(n) for j in range(i, n)}

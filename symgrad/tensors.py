@@ -43,7 +43,8 @@ from .errors import (
     NotSymmetricError,
 )
 from .manifold import Chart, Manifold, as_expr, as_matrix
-from .simplify import blocks, congruence, matmul, resolve, simplify_matrix
+from ._fraction_free import blocks
+from .simplify import congruence, matmul, resolve, simplify_matrix
 
 __all__ = ["Scalar", "Covector", "Vector", "Metric", "check_same_manifold"]
 

@@ -4,13 +4,25 @@ import signal
 
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import symgrad as sg
 import strategies as S
 from helpers import assert_close, symbolically_equal
-from symgrad.simplify import LEVELS, blocks, resolve, simplify_expr, simplify_matrix, solve_metric
+from symgrad.simplify import (
+    LEVELS,
+    blocks,
+    congruence,
+    matmul,
+    negate,
+    resolve,
+    simplify_expr,
+    simplify_matrix,
+    solve_fractions,
+    solve_linear,
+    solve_metric,
+)
 
 x, y, z = sp.symbols("x y z", real=True)
 p, q = sp.symbols("p q", positive=True)
@@ -119,6 +131,90 @@ def test_gradient_at_every_level(level):
     assert symbolically_equal(flow.components(g.precision), expected)
 
 
+# -- negation -----------------------------------------------------------------------------------------
+
+_NEGATE_CASES = {
+    "sum over a constant": (2 * x - y) / 3,
+    "fraction": (x - y) / (x + y),
+    "constant spread": (x**2 - 1) / (3 * x + 3) + y / 6,
+    "constant in denominator": (4 * x + 2 * y + 1) / (6 * x * y + 12),
+    "monomial": x * y / 3,
+    "minus symbol": -x,
+    "polynomial": x + 1,
+    "number": sp.Rational(-2, 3),
+    "factored denominator": (x**2 + 2 * x * y - 3 * y**2 + 5) / (2 * (x**2 + 1) * (y + 2) ** 2),
+    # more than 8 terms: Horner form at "compact"
+    "long numerator": sp.Add(*[(-1) ** k * (k + 1) * x**k * y ** (k % 3) for k in range(11)]) / (5 * y + 10),
+    "exp": (sp.exp(p) * q - 2 * p) / (3 * q**2 + 3),
+    "sqrt": (sp.sqrt(p) - q) / (2 * p),
+    "pi": x / 3 + sp.pi * y / 6,
+}
+
+
+@pytest.mark.parametrize("level", sorted(LEVELS))
+@pytest.mark.parametrize("expr", list(_NEGATE_CASES.values()), ids=list(_NEGATE_CASES))
+def test_negate_is_the_simplified_negation(level, expr):
+    e = simplify_expr(expr, level)
+    assert simplify_expr(e, level) == e  # the precondition: already simplified
+    assert negate(e, level) == simplify_expr(-e, level)
+
+
+def test_negate_fast_keeps_a_constant_denominator():
+    e = simplify_expr((2 * x - y) / 3, "fast")
+    assert str(e) == "(2*x - y)/3"
+    assert str(negate(e, "fast")) == str(simplify_expr(-e, "fast")) == "(-2*x + y)/3"
+    assert str(negate((x - y) / (x + y), "compact")) == "(-x + y)/(x + y)"
+
+
+@st.composite
+def _rational_functions(draw):
+    coeffs = st.sampled_from([-3, -2, -1, 1, 2, 5, sp.Rational(1, 2), sp.Rational(-2, 3)])
+
+    def poly(max_terms):
+        terms = []
+        for _ in range(draw(st.integers(1, max_terms))):
+            k, m, j = draw(st.integers(0, 3)), draw(st.integers(0, 2)), draw(st.integers(0, 1))
+            terms.append(draw(coeffs) * x**k * y**m * (sp.exp(p) if j else 1))
+        return sp.Add(*terms)
+
+    den = poly(3)
+    assume(den != 0)
+    return poly(10) / (draw(st.sampled_from([1, 2, 3, 6])) * den)
+
+
+@settings(max_examples=S.examples(25))
+@given(expr=_rational_functions(), level=st.sampled_from(["none", "fast", "compact", "factor"]))
+def test_negate_is_the_simplified_negation_on_random_fractions(expr, level):
+    e = simplify_expr(expr, level)
+    assume(simplify_expr(e, level) == e)
+    assert negate(e, level) == simplify_expr(-e, level)
+
+
+@pytest.mark.parametrize("level", ["fast", "compact", "factor"])
+def test_negate_does_not_simplify_again(level, monkeypatch):
+    e = simplify_expr(_NEGATE_CASES["long numerator"], level)
+    calls = []
+    real = sp.cancel
+    monkeypatch.setattr(sp, "cancel", lambda *a, **k: calls.append(a) or real(*a, **k))
+    negate(e, level)
+    assert not calls
+
+
+def test_gradient_flow_components_are_the_simplified_negation():
+    """The flow negates the gradient cheaply, in the form simplifying -grad would give."""
+    M = sg.Manifold("plane")
+    A = M.chart(x, y, name="A")
+    cost = sg.Scalar(M, A, x**2 / 3 - x * y / 3 + (x - y) ** 2 / (6 * (1 + y**2)))
+    for level in ("fast", "compact", "factor"):
+        grad = sg.riemannian_gradient(cost, sg.euclidean(A), simplify=level).components()
+        flow = sg.GradientFlow(cost, sg.euclidean(A), rate=ETA, simplify=level).components()
+        for g, v in zip(grad, flow):
+            assert simplify_expr(g, level) == g
+            assert v == ETA * simplify_expr(-g, level)
+    flow = sg.GradientFlow(sg.Scalar(M, A, x**2 / 3 - x * y / 3), sg.euclidean(A), rate=ETA)
+    assert str(flow.components()[0]) == "eta*(-2*x + y)/3"
+
+
 # -- structure-aware solves ------------------------------------------------------------------------------
 
 
@@ -176,6 +272,103 @@ def test_solve_metric_on_random_metrics(data):
     pts = data.draw(S.points(src.chart), label="points")
     assert_close(G * v, w, src.chart, pts, what="G v == w")
     assert_close(v, G.inv() * w, src.chart, pts, what="v == G^-1 w")
+
+
+def test_solve_metric_singular_1x1_block():
+    with pytest.raises(sg.MetricError, match=r"singular.*\(1, 1\)"):
+        solve_metric(sp.diag(x**2 + 1, 0), sp.Matrix([1, 1]))
+    with pytest.raises(sg.MetricError, match="singular"):
+        solve_metric(sp.Matrix([[p - p]]), sp.Matrix([p]))
+    for level in LEVELS:
+        with pytest.raises(sg.MetricError):
+            solve_metric(sp.diag(0, p), sp.Matrix([1, 1]), level)
+
+
+@pytest.mark.parametrize(
+    "G",
+    [
+        sp.Matrix([[p, p], [p, p]]),
+        sp.Matrix([[1, 2], [2, 4]]),
+        sp.Matrix([[1 / p, 1 / q], [1 / q, p / q**2]]),
+        sp.Matrix([[sp.exp(p), sp.exp(p)], [sp.exp(p), sp.exp(p)]]),
+        # generators that are related: exp(2p) = exp(p)**2
+        sp.Matrix([[sp.exp(2 * p), sp.exp(p)], [sp.exp(p), 1]]),
+        sp.Matrix([[1, 0, 0], [0, p, q], [0, q, q**2 / p]]),
+    ],
+    ids=["polynomial", "integer", "fractions", "exp", "related-exp", "3x3"],
+)
+def test_solve_metric_singular_block(G):
+    w = sp.ones(G.rows, 1)
+    with pytest.raises(sg.MetricError, match="singular"):
+        solve_metric(G, w)
+    with pytest.raises(sg.MetricError, match="singular"):
+        solve_fractions(G, w)
+    with pytest.raises(sg.MetricError, match="singular"):
+        solve_linear(G, w)
+
+
+def test_solve_metric_singular_factor():
+    with pytest.raises(sg.MetricError, match="J"):
+        solve_metric(sp.eye(2), sp.Matrix([1, 1]), factor=(sp.Matrix([[1, p], [1, p]]), sp.eye(2)))
+    with pytest.raises(sg.MetricError, match="G0"):
+        solve_metric(sp.eye(2), sp.Matrix([1, 1]), factor=(sp.eye(2), sp.diag(1, 0)))
+
+
+def test_solve_shapes_are_checked():
+    with pytest.raises(sg.DimensionError, match=r"\(2, 3\)"):
+        solve_fractions(sp.ones(2, 3), sp.ones(2, 1))
+    with pytest.raises(sg.DimensionError, match=r"\(3, 1\)"):
+        solve_linear(sp.eye(2), sp.ones(3, 1))
+    with pytest.raises(sg.DimensionError, match=r"\(3, 1\)"):
+        solve_metric(sp.eye(2), sp.ones(3, 1))
+    with pytest.raises(sg.DimensionError, match=r"\(2, 2\)"):
+        solve_metric(sp.eye(2), sp.ones(2, 2))
+
+
+def test_solve_linear_returns_immutable():
+    v = solve_linear(sp.Matrix([[p, 1], [1, q]]), sp.Matrix([1, 0]))
+    assert isinstance(v, sp.ImmutableMatrix) and v.shape == (2, 1)
+    assert v == sp.Matrix([q / (p * q - 1), -1 / (p * q - 1)])
+    assert solve_linear(sp.zeros(0, 0), sp.zeros(0, 1)).shape == (0, 1)
+
+
+def test_matmul_checks_shapes():
+    with pytest.raises(sg.DimensionError, match=r"\(2, 3\).*\(2, 2\)"):
+        matmul(sp.ones(2, 3), sp.ones(2, 2))
+    assert matmul(sp.ones(2, 3), sp.ones(3, 1)) == sp.Matrix([3, 3])
+    assert matmul(sp.zeros(2, 0), sp.zeros(0, 3)) == sp.zeros(2, 3)
+
+
+def test_congruence_rejects_a_non_symmetric_matrix():
+    K = sp.Matrix([[1, p], [0, 1]])
+    with pytest.raises(sg.NotSymmetricError, match=r"\(0, 1\)"):
+        congruence(K, sp.Matrix([[1, p], [0, 1]]))
+    with pytest.raises(sg.NotSymmetricError, match=r"\(1, 0\)"):
+        congruence(K, sp.Matrix([[1, 0], [p, 1]]))
+    with pytest.raises(sg.NotSymmetricError):
+        congruence(K, sp.Matrix([[1, p + 1], [p, 1]]))
+    with pytest.raises(sg.DimensionError):
+        congruence(K, sp.ones(2, 3))
+    with pytest.raises(sg.DimensionError):
+        congruence(sp.eye(3), sp.eye(2))
+    # symmetric, though the mirrored entries are written differently
+    G = sp.Matrix([[1, p * (p + 1)], [p**2 + p, 2 + p**2]])
+    R = congruence(sp.eye(2), G, "fast")
+    assert R == R.T and sp.expand(R - G) == sp.zeros(2, 2)
+
+
+def test_metric_with_entries_written_differently_changes_chart():
+    M = sg.Manifold("half plane")
+    A = M.chart(p, q, name="A")
+    u = sp.Symbol("u", positive=True)
+    B = M.chart(u, q, name="B")
+    M.transition(A, B, {u: 2 * p, q: q})
+    G = sg.Metric(M, A, sp.Matrix([[p**2 + 1, p * (p + 1)], [p**2 + p, 5 * p**2 + 5]]))
+    GB = G.components(B)
+    assert GB == GB.T
+    pts = B.random_points(n=4, seed=3)
+    expected = sp.Matrix([[(u**2 + 4) / 16, u * (u + 2) / 8], [u * (u + 2) / 8, 5 * u**2 / 4 + 5]])
+    assert_close(GB, expected, B, pts, what="metric in B")
 
 
 def _pullback_setup():
