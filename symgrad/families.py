@@ -44,6 +44,7 @@ Matrix([[q**(-2)]])
 """
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import sympy as sp
@@ -93,7 +94,7 @@ def _check_data_symbol(x, what):
 
 def _numeric_values(exprs, values, family):
     """Evaluate parameter expressions at ``values`` ({Symbol: number}); floats."""
-    if not isinstance(values, dict):
+    if not isinstance(values, Mapping):
         raise FamilyError(f"sampling {family} needs a dict {{Symbol: number}} of parameter values")
     subs = {sp.sympify(k): sp.Float(v) for k, v in values.items()}
     out = []
@@ -126,8 +127,9 @@ class Family:
     """Base class of probability families (an immutable value).
 
     Subclasses define ``_names`` (the parameter names, in order), ``log_pdf``,
-    ``pdf``, ``support``, ``_draw`` and, where there is one, the closed form
-    ``fisher_matrix``.  ``discrete`` is True for families of integers.
+    ``pdf``, ``support``, ``_draw`` and, where there are ones, the closed forms
+    ``fisher_matrix`` and ``closed_form_kl``.  ``discrete`` is True for
+    families of integers.
 
     Examples
     --------
@@ -191,6 +193,14 @@ class Family:
     def fisher_matrix(self):
         """The Fisher information matrix in the family's own ``parameters``."""
         raise FamilyError(f"{type(self).__name__} has no closed-form Fisher matrix")
+
+    def closed_form_kl(self, other):
+        """:math:`KL(self \\| other)` in closed form for ``other`` of the same family, or None.
+
+        :func:`symgrad.kl_divergence` uses it before integrating; the base class has
+        none.  A subclass returns a sympy expression of both families' parameters.
+        """
+        return None
 
 
 # -- location-scale families -------------------------------------------------------------------

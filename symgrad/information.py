@@ -562,7 +562,8 @@ def kl_divergence(p, q, *, timeout=10.0):
     Closed forms for two families of the same named kind (:class:`Normal` in any
     parametrisations, :class:`MultivariateNormal`, :class:`Exponential`,
     :class:`Gamma`, :class:`Bernoulli`, :class:`Binomial` with the same ``n``,
-    :class:`Poisson`, :class:`Categorical`); for two transformed densities of one
+    :class:`Poisson`, :class:`Categorical`) or a family's own
+    :meth:`~symgrad.Family.closed_form_kl`; for two transformed densities of one
     map, the KL divergence of their bases (KL does not change under an invertible
     map of the data); otherwise symbolic integration of
     :math:`p (\log p - \log q)` over the support of ``p``, under a time limit.
@@ -597,6 +598,10 @@ def kl_divergence(p, q, *, timeout=10.0):
     p, q = _family(p, "kl_divergence"), _family(q, "kl_divergence")
     if type(p) is type(q) and type(p) in _KL:
         return _KL[type(p)](p, q)
+    if type(p) is type(q):
+        closed = p.closed_form_kl(q)
+        if closed is not None:
+            return as_expr(closed, f"the closed-form KL divergence of {type(p).__name__}")
     if _same_map(p, q):  # KL is invariant under one invertible map of both variables
         return kl_divergence(p.base, q.base, timeout=timeout)
     if p.discrete != q.discrete or isinstance(p, MultivariateNormal) or isinstance(q, MultivariateNormal):

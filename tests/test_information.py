@@ -619,3 +619,20 @@ def test_kl_of_transformed_densities_of_one_map_is_that_of_the_bases():
     P, Q = stats.lognorm(1.7, scale=np.exp(0.3)), stats.lognorm(1.0)
     value, _ = integrate.quad(lambda t: P.pdf(t) * (P.logpdf(t) - Q.logpdf(t)), 0, np.inf)
     assert float(kl.subs({m: 0.3, s: 1.7})) == pytest.approx(value, rel=1e-7)
+
+
+class _RayleighKL(_Rayleigh):
+    """The Rayleigh family with its closed-form KL divergence."""
+
+    def closed_form_kl(self, other):
+        ratio = self.scale**2 / other.scale**2
+        return ratio - 1 - sp.log(ratio)
+
+
+def test_a_family_s_own_closed_form_kl_is_used():
+    s1, s2 = sp.symbols("s1 s2", positive=True)
+    closed = sg.kl_divergence(_RayleighKL(s1), _RayleighKL(s2))
+    assert closed == s1**2 / s2**2 - 1 - sp.log(s1**2 / s2**2)
+    integrated = sg.kl_divergence(_Rayleigh(s1), _Rayleigh(s2), timeout=5)  # no closed form: integrated
+    values = {s1: 0.7, s2: 1.9}
+    assert float(integrated.subs(values)) == pytest.approx(float(closed.subs(values)), rel=1e-12)
