@@ -1,9 +1,25 @@
 """Printing a derivation's results and writing them as LaTeX."""
 
 import argparse
+import collections
+import importlib
 import pathlib
 
 import sympy as sp
+
+#: One derivation's outcome: its module, title and file stem, ``derive()``'s results,
+#: ``checks()``'s ``{statement: passed}`` and ``figure()``'s Figure.
+Run = collections.namedtuple("Run", "module title stem results checks figure")
+
+
+def run(name):
+    """Run the derivation module ``derivations.<name>``: derive, check, draw."""
+    from derivations import FIGURES
+
+    module = importlib.import_module(f"derivations.{name}")
+    stem, title = FIGURES[name]
+    results = module.derive()
+    return Run(module, title, stem, results, module.checks(results), module.figure(results))
 
 
 def latex_document(title, results):

@@ -84,7 +84,7 @@ def reproduce(out="symgrad-paper", modules=None, stream=None):
     bool
         True if every derivation's checks passed.
     """
-    from derivations._report import latex_document
+    from derivations._report import latex_document, run
 
     from .plotting import save_figure
 
@@ -97,13 +97,9 @@ def reproduce(out="symgrad-paper", modules=None, stream=None):
     report = ["# symgrad: the paper's examples, reproduced", ""]
     all_passed = True
     for name in names:
-        module = importlib.import_module(f"derivations.{name}")
-        stem, title = package.FIGURES[name]
         t0 = time.perf_counter()
-        results = module.derive()
-        checks = module.checks(results)
+        _, title, stem, results, checks, figure = run(name)
         (out / f"{stem}.tex").write_text(latex_document(title, results))
-        figure = module.figure(results)
         save_figure(figure, out / stem)
         passed = all(checks.values())
         all_passed &= passed

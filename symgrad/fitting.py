@@ -83,7 +83,7 @@ def gradient_metric(vector, cost, chart=None):
     check_same_manifold(("the field", vector), ("the cost", cost))
     chart = chart or vector.chart
     v = sp.Matrix(vector.components(chart))
-    w = sp.Matrix(differential(cost, chart).components())
+    w = sp.Matrix(differential(cost, chart, simplify="none").components())
     rate = sp.cancel((w.T * v)[0, 0])
     intervals = chart.manifold.parameter_intervals(chart, rate, *v)
     verdict = _domain.decide_positive(-rate, intervals)
@@ -266,7 +266,7 @@ def fit_metric(cost, states, velocities, family="constant", params=None):
         raise DimensionError(f"states and velocities must have one shape, got {X.shape} and {V.shape}")
     for point in X:
         chart.check_point(point)
-    w = differential(cost).components()
+    w = differential(cost, simplify="none").components()
     W = _at_states(w, chart, X, params, "the differential of the cost")[:, :, 0]
     M = chart.manifold
     if isinstance(family, str):

@@ -373,7 +373,7 @@ def riemannian_hessian(cost, metric, chart=None, simplify="fast"):
     f = resolve(simplify)
     coords = chart.coords
     n = chart.dim
-    dC = list(differential(cost, chart).components())
+    dC = list(differential(cost, chart, simplify="none").components())
     Gamma = christoffel(metric, chart, simplify)
     upper = {}
     for i in range(n):
@@ -430,7 +430,7 @@ def newton_flow(cost, metric, rate=1, chart=None, simplify="fast"):
             f"the Riemannian Hessian of the cost in chart {chart.name!r} is singular everywhere "
             f"(H = {H.tolist()}); the Newton flow is only defined where it is invertible"
         )
-    w = differential(cost, chart).components()
+    w = differential(cost, chart, simplify="none").components()
     try:
         v = solve_metric(H, w, simplify)
     except MetricError as err:  # solve_metric's error for a singular matrix
@@ -511,7 +511,7 @@ class HamiltonianFlow:
         G = metric.components(chart)
         u = _inverse_metric(metric, chart, simplify)(p)  # G^{-1} p
         C = cost.components(chart)
-        dC = differential(cost, chart).components()
+        dC = differential(cost, chart, simplify="none").components()
         self.hamiltonian = C + f(sp.Rational(1, 2) * sum(p[i] * u[i] for i in range(n)))
         pdot = []
         for k, c in enumerate(coords):

@@ -45,6 +45,7 @@ from .errors import (
     IntegrationError,
     NotAFamilyError,
 )
+from ._domain import decide_zero
 from ._integration import Clock, affine_factor, integrate, time_limited
 from .densities import Density, TransformedDensity
 from .discrete import Bernoulli, Binomial, Categorical, Poisson
@@ -552,8 +553,8 @@ def _same_map(p, q):
     """True if ``p`` and ``q`` are transformed densities of one map of their variables."""
     if not (isinstance(p, TransformedDensity) and isinstance(q, TransformedDensity)):
         return False
-    difference = p.map.xreplace({p.variable: q.variable}) - q.map
-    return difference == 0 or sp.simplify(difference) == 0
+    verdict, how = decide_zero(p.map.xreplace({p.variable: q.variable}) - q.map, {})
+    return verdict is True and how == "symbolic"
 
 
 def kl_divergence(p, q, *, timeout=10.0):

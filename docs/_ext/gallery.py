@@ -121,18 +121,15 @@ def index_page(entries):
 def generate(srcdir, modules=None):
     """Run the derivations and write the gallery into ``srcdir/gallery``; return failures."""
     import matplotlib.pyplot as plt
+    from derivations._report import run
 
     package = importlib.import_module("derivations")
     out = pathlib.Path(srcdir) / "gallery"
     entries, failures = [], []
     for name in modules or package.MODULES:
-        stem, title = package.FIGURES[name]
-        module = importlib.import_module(f"derivations.{name}")
         _LOG.info(f"gallery: {name}")
-        results = module.derive()
-        checks = module.checks(results)
+        module, title, stem, results, checks, figure = run(name)
         failures += [f"{name}: {s}" for s, ok in checks.items() if not ok]
-        figure = module.figure(results)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=90, metadata={"Software": None})
         plt.close(figure)
