@@ -41,9 +41,7 @@ def problem_diagonal_gaussian(n):
 def problem_cholesky_gaussian(d):
     """(b): N(m, L L^T) in Cholesky coordinates, cost KL(N(0, I) || N(m, L L^T))."""
     m = sp.symbols(f"m0:{d}", real=True)
-    entries = {
-        (i, j): sp.Symbol(f"L{i}{j}", positive=(i == j), real=True) for i in range(d) for j in range(i + 1)
-    }
+    entries = {(i, j): sp.Symbol(f"L{i}{j}", positive=(i == j), real=True) for i in range(d) for j in range(i + 1)}
     L = sp.Matrix(d, d, lambda i, j: entries.get((i, j), 0))
     lcoords = [entries[k] for k in sorted(entries)]
     M = sg.Manifold(f"Gaussian d={d}")
@@ -52,7 +50,7 @@ def problem_cholesky_gaussian(d):
     Linv = L.inv(method="LU").applyfunc(sp.cancel)
     Sinv = (Linv.T * Linv).applyfunc(sp.cancel)
     mv = sp.Matrix(m)
-    cost = ((Sinv.trace() + (mv.T * Sinv * mv)[0, 0] - d) / 2 + sum(sp.log(L[i, i]) for i in range(d)))
+    cost = (Sinv.trace() + (mv.T * Sinv * mv)[0, 0] - d) / 2 + sum(sp.log(L[i, i]) for i in range(d))
     n = d + len(lcoords)
     G = sp.zeros(n, n)
     G[:d, :d] = Sinv
@@ -153,7 +151,9 @@ def _format(r):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes only")
-    parser.add_argument("--budget", type=float, default=30.0, help="skip larger baselines after one takes this long (s)")
+    parser.add_argument(
+        "--budget", type=float, default=30.0, help="skip larger baselines after one takes this long (s)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         run([1, 2, 4], [1, 2], [2], args.budget)

@@ -12,7 +12,7 @@ Part 1, evaluation on 10^6 points (array of shape (10^6, 2)), best of several ru
   default domain check and with ``check=False``;
 * hand-written numpy: the same closed form typed in by hand, applied to the whole array
   (target: NumericFlow / numpy <= 1.2);
-* the same hand-written expression applied block by block (``symgrad.numeric.CHUNK``
+* the same hand-written expression applied block by block (``symgrad.numeric._kernels.CHUNK``
   points at a time), which is what NumericFlow does: it shows where NumericFlow's edge
   over whole-array numpy comes from (temporaries that stay in the cache);
 * JAX (when installed): the natural gradient ``-eta solve(G(x), grad C(x))`` by autodiff,
@@ -36,7 +36,7 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 
 import symgrad as sg
-from symgrad.numeric import CHUNK
+from symgrad.numeric._kernels import CHUNK
 
 N_SITES, PHI, EPS = 10, 1.0, 0.1
 

@@ -4,10 +4,22 @@ Each module exposes ``derive()``, returning its closed forms (metrics, flows in
 each chart, update rules) as a dict of sympy objects; ``checks(results)``,
 the statements of the paper they support as ``{statement: passed}``; and
 ``figure(results)``, a matplotlib Figure.  Run as a script
-(``python -m derivations.gaussian_kl``) a module prints its results and writes
+(``python -m symgrad.paper.gaussian_kl``) a module prints its results and writes
 their LaTeX; ``symgrad reproduce`` runs them all.
 ``tests/test_derivations.py`` asserts them against the closed forms of the paper.
+
+The modules live in the repository folder ``derivations/`` and are installed as
+the subpackage ``symgrad.paper``: ``python -m symgrad.paper.gaussian_kl``.
 """
+
+import argparse
+import collections
+import importlib
+import pathlib
+
+import sympy as sp
+
+__all__ = ["FIGURES", "MODULES", "Run", "run", "latex_document", "main"]
 
 #: The derivation modules, in the order of the paper, with the stem of their
 #: output files and their title.
@@ -26,3 +38,44 @@ FIGURES = {
 
 #: The derivation modules, in the order of the paper.
 MODULES = tuple(FIGURES)
+
+#: One derivation's outcome: its module, title and file stem, ``derive()``'s results,
+#: ``checks()``'s ``{statement: passed}`` and ``figure()``'s Figure.
+Run = collections.namedtuple("Run", "module title stem results checks figure")
+
+
+def run(name):
+    """Run the derivation module ``symgrad.paper.<name>``: derive, check, draw."""
+    module = importlib.import_module(f"{__name__}.{name}")
+    stem, title = FIGURES[name]
+    results = module.derive()
+    return Run(module, title, stem, results, module.checks(results), module.figure(results))
+
+
+def latex_document(title, results):
+    """The results as a LaTeX fragment: one displayed equation per entry."""
+    lines = [f"% {title}", r"\begin{align*}"]
+    rows = []
+    for name, value in results.items():
+        rows.append(rf"\text{{{name}}}:&\quad {sp.latex(value)}")
+    lines.append(" \\\\\n".join(rows))
+    lines.append(r"\end{align*}")
+    return "\n".join(lines) + "\n"
+
+
+def main(name, title, derive, argv=None):
+    """Run ``derive()``, print each result and write ``OUT/name.tex``."""
+    parser = argparse.ArgumentParser(description=title)
+    parser.add_argument("--out", default="symgrad-paper", help="folder for the LaTeX (default: %(default)s)")
+    args = parser.parse_args(argv)
+    results = derive()
+    print(title)
+    for key, value in results.items():
+        print(f"  {key}:")
+        print("    " + sp.sstr(value).replace("\n", "\n    "))
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.tex"
+    path.write_text(latex_document(title, results))
+    print(f"wrote {path}")
+    return results

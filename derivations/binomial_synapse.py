@@ -23,7 +23,6 @@ def derive():
     }
 
 
-
 #: Parameter values of the figure: 10 release sites, target response 1.5, narrow target.
 FIGURE_VALUES = {"N": 10, "phi": 1.5, "epsilon": 0.2, "eta": 1.0}
 
@@ -62,12 +61,19 @@ def figure(results):
     }
     ranges = {syn.q: (0.05, 1.5), syn.P: (0.02, 0.98)}
     return compare_metrics(
-        syn.cost, metrics, syn.chart, ranges, rate=eta, params=params,
-        trajectories=[[1.2, 0.2], [0.3, 0.9]], t_span=(0, 2), n=21,
+        syn.cost,
+        metrics,
+        syn.chart,
+        ranges,
+        rate=eta,
+        params=params,
+        trajectories=[[1.2, 0.2], [0.3, 0.9]],
+        t_span=(0, 2),
+        n=21,
     )
 
 
 if __name__ == "__main__":
-    from derivations._report import main
+    from symgrad.paper import main
 
     main("binomial_synapse", "The binomial release synapse (Fig 4C/D)", derive)

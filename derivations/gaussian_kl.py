@@ -29,7 +29,6 @@ def derive(mu0=4, sigma0=2):
     return out
 
 
-
 def checks(results):
     """The checks the paper's statements rest on, as ``{statement: passed}``."""
     g = sg.catalog.gaussian_kl()
@@ -67,6 +66,6 @@ def figure(results):
 
 
 if __name__ == "__main__":
-    from derivations._report import main
+    from symgrad.paper import main
 
     main("gaussian_kl", "The Gaussian KL example (Fig 3)", derive)

@@ -130,8 +130,14 @@ def figure(results):
             if px == 0 and py == 0:
                 continue
             _ellipse(ax1, (px, py), np.array(Gf(px, py), dtype=float), 0.3, color="C0", lw=1.2)
-    ax1.set(xlim=(-2, 2), ylim=(-2, 2), aspect="equal", xlabel="$x$", ylabel="$y$",
-            title="spiral sink: gradient flow of $|x|^2$\nfor the constructed metric (unit balls)")
+    ax1.set(
+        xlim=(-2, 2),
+        ylim=(-2, 2),
+        aspect="equal",
+        xlabel="$x$",
+        ylabel="$y$",
+        title="spiral sink: gradient flow of $|x|^2$\nfor the constructed metric (unit balls)",
+    )
 
     mu, s = sp.Symbol("mu", real=True), sp.Symbol("s", positive=True)
     d = sp.lambdify([mu, s], results["obstruction d(G v) of the naive (mu, s) flow, Fisher metric"].subs(_eta, 1))
@@ -141,12 +147,15 @@ def figure(results):
     im = ax2.pcolormesh(M, S, D, cmap="RdBu_r", vmin=-lim, vmax=lim, shading="auto")
     ax2.contour(M, S, D, levels=[0.0], colors="k", linewidths=0.8)
     fig.colorbar(im, ax=ax2, label=r"$d(G\,v)_{\mu s}$")
-    ax2.set(xlabel=r"$\mu$", ylabel=r"$s = \sigma^2$",
-            title="naive $(\\mu, s)$ flow, Fisher metric:\nobstruction $d(Gv) \\neq 0$ (not a gradient flow)")
+    ax2.set(
+        xlabel=r"$\mu$",
+        ylabel=r"$s = \sigma^2$",
+        title="naive $(\\mu, s)$ flow, Fisher metric:\nobstruction $d(Gv) \\neq 0$ (not a gradient flow)",
+    )
     return fig
 
 
 if __name__ == "__main__":
-    from derivations._report import main
+    from symgrad.paper import main
 
     main("gradient_or_not", "Beyond steepest descent: is it a gradient flow?", derive)

@@ -32,7 +32,6 @@ def derive():
     }
 
 
-
 def checks(results):
     """The checks the paper's statements rest on, as ``{statement: passed}``."""
     eta = sp.Symbol("eta", positive=True)
@@ -85,6 +84,6 @@ def figure(results, steps=3000, seed=1):
 
 
 if __name__ == "__main__":
-    from derivations._report import main
+    from symgrad.paper import main
 
     main("intrinsic_plasticity", "Intrinsic plasticity of a sigmoid neuron (Fig 4A/B)", derive)

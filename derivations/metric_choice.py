@@ -77,6 +77,6 @@ def figure(results, point=(-0.6, 2.0), radius=0.5):
 
 
 if __name__ == "__main__":
-    from derivations._report import main
+    from symgrad.paper import main
 
     main("metric_choice", "The choice of metric (Fig 1)", derive)

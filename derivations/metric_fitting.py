@@ -113,6 +113,6 @@ def figure(results):
 
 
 if __name__ == "__main__":
-    from derivations._report import main
+    from symgrad.paper import main
 
     main("metric_fitting", "Beyond steepest descent: fitting a metric to dynamics", derive)

@@ -35,7 +35,6 @@ def derive():
     }
 
 
-
 def checks(results):
     """The checks the paper's statements rest on, as ``{statement: passed}``."""
     ex = sg.catalog.one_dimensional()
@@ -45,7 +44,8 @@ def checks(results):
     x_t = results["x(t), naive in x, x(0) = 2"]
     return {
         "the naive flows of x and sqrt(x) are different vector fields": sp.cancel(pushed - own) != 0,
-        "x(t) solves the naive flow in x": sp.simplify(sp.diff(x_t, t) - results["naive flow in x"].subs(ex.x, x_t)) == 0,
+        "x(t) solves the naive flow in x": sp.simplify(sp.diff(x_t, t) - results["naive flow in x"].subs(ex.x, x_t))
+        == 0,
         "the naive x flow seen in sqrt(x) is eta (1/xt - xt)": sp.cancel(pushed - eta * (1 / xt - xt)) == 0,
     }
 
@@ -76,6 +76,6 @@ def figure(results):
 
 
 if __name__ == "__main__":
-    from derivations._report import main
+    from symgrad.paper import main
 
     main("one_dimensional", "The one-dimensional example", derive)

@@ -24,8 +24,11 @@ GEODESIC_DIRECTIONS = [(np.cos(a), np.sin(a)) for a in np.linspace(0.0, np.pi, 7
 
 def _model():
     g = sg.catalog.gaussian_kl()
-    return g, sg.GradientFlow(g.cost, g.fisher), sg.newton_flow(g.cost, g.fisher), sg.hamiltonian_flow(
-        g.cost, g.fisher, friction=FRICTION
+    return (
+        g,
+        sg.GradientFlow(g.cost, g.fisher),
+        sg.newton_flow(g.cost, g.fisher),
+        sg.hamiltonian_flow(g.cost, g.fisher, friction=FRICTION),
     )
 
 
@@ -48,7 +51,9 @@ def derive():
 
 def _geodesics(g):
     return [
-        sg.geodesic(g.fisher, None, [4.0, 2.0], list(v0), (0, 3.0), t_eval=np.linspace(0, 3.0, 200), rtol=1e-10, atol=1e-12)
+        sg.geodesic(
+            g.fisher, None, [4.0, 2.0], list(v0), (0, 3.0), t_eval=np.linspace(0, 3.0, 200), rtol=1e-10, atol=1e-12
+        )
         for v0 in GEODESIC_DIRECTIONS
     ]
 
@@ -111,7 +116,10 @@ def checks(results):
         "at the minimum the Riemannian Hessian is the Fisher metric": bool(hess_min),
         "the Newton flow's linearisation at the minimum is -identity": sp.simplify(J + sp.eye(2)) == sp.zeros(2, 2),
         "Newton and natural-gradient flows both decrease the cost to 0": bool(
-            np.all(np.diff(c_newton) <= 1e-9) and np.all(np.diff(c_nat) <= 1e-9) and c_newton[-1] < 1e-4 and c_nat[-1] < 1e-4
+            np.all(np.diff(c_newton) <= 1e-9)
+            and np.all(np.diff(c_nat) <= 1e-9)
+            and c_newton[-1] < 1e-4
+            and c_nat[-1] < 1e-4
         ),
         "Newton and natural-gradient trajectories differ": float(
             np.max(np.abs(tr["Newton"][1] - tr["natural gradient"][1]))
@@ -134,21 +142,29 @@ def figure(results):
     for geo in _geodesics(g):
         ax1.plot(geo.x[:, 0], geo.x[:, 1], lw=1.2)
     ax1.plot([4.0], [2.0], "ko")
-    ax1.set(xlabel=r"$\mu$", ylabel=r"$\sigma$", title="Fisher geodesics from $(4, 2)$:\nhalf-ellipses and a vertical line")
+    ax1.set(
+        xlabel=r"$\mu$", ylabel=r"$\sigma$", title="Fisher geodesics from $(4, 2)$:\nhalf-ellipses and a vertical line"
+    )
     ax1.set_ylim(bottom=0)
 
     M, S = np.meshgrid(np.linspace(0.2, 8.0, 120), np.linspace(0.3, 4.5, 120))
     ax2.contour(M, S, tr["cost"](M, S), levels=np.geomspace(0.02, 20, 12), colors="0.75", linewidths=0.7)
-    for (name, color) in (("natural gradient", "C0"), ("Newton", "C3")):
+    for name, color in (("natural gradient", "C0"), ("Newton", "C3")):
         y = tr[name][1]
         ax2.plot(y[:, 0], y[:, 1], color=color, lw=1.8, label=name)
-    ax2.plot(tr["Hamiltonian"][1][:, 0], tr["Hamiltonian"][1][:, 1], color="C2", lw=1.4, label=f"momentum, friction {FRICTION}")
+    ax2.plot(
+        tr["Hamiltonian"][1][:, 0],
+        tr["Hamiltonian"][1][:, 1],
+        color="C2",
+        lw=1.4,
+        label=f"momentum, friction {FRICTION}",
+    )
     ax2.plot(*START, "ks")
     ax2.plot([4.0], [2.0], "k*", ms=10)
     ax2.set(xlabel=r"$\mu$", ylabel=r"$\sigma$", title="KL to $N(4, 2^2)$ from $(1, 0.7)$")
     ax2.legend(fontsize=8)
 
-    for (name, color) in (("natural gradient", "C0"), ("Newton", "C3")):
+    for name, color in (("natural gradient", "C0"), ("Newton", "C3")):
         t, y = tr[name]
         ax3.semilogy(t, tr["cost"](*y.T), color=color, label=name)
     t, hx, energy = tr["Hamiltonian"]
@@ -161,6 +177,6 @@ def figure(results):
 
 
 if __name__ == "__main__":
-    from derivations._report import main
+    from symgrad.paper import main
 
     main("second_order", "Beyond steepest descent: second-order geometry", derive)

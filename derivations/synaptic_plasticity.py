@@ -19,7 +19,6 @@ def derive(n=2):
     }
 
 
-
 #: Parameter values of the figure.
 FIGURE_VALUES = {"x1": 1.0, "x2": 0.5, "ystar": 1.0, "eta1": 1.0, "eta2": 0.2, "kappa": 0.5}
 
@@ -37,15 +36,32 @@ def figure(results):
 
     p = sg.catalog.synaptic_plasticity(2)
     v = FIGURE_VALUES
-    params = {p.x[0]: v["x1"], p.x[1]: v["x2"], p.ystar: v["ystar"], p.rates[0]: v["eta1"], p.rates[1]: v["eta2"], p.kappa: v["kappa"]}
-    metrics = {"one learning rate": sg.euclidean(p.chart), "per-synapse rates": p.per_synapse, "cross-talk": p.crosstalk}
+    params = {
+        p.x[0]: v["x1"],
+        p.x[1]: v["x2"],
+        p.ystar: v["ystar"],
+        p.rates[0]: v["eta1"],
+        p.rates[1]: v["eta2"],
+        p.kappa: v["kappa"],
+    }
+    metrics = {
+        "one learning rate": sg.euclidean(p.chart),
+        "per-synapse rates": p.per_synapse,
+        "cross-talk": p.crosstalk,
+    }
     return compare_metrics(
-        p.cost, metrics, p.chart, {p.w[0]: (-1.5, 2.5), p.w[1]: (-1.5, 2.5)}, params=params,
-        trajectories=[[-1.0, 2.0], [2.0, -1.0]], t_span=(0, 10), n=21,
+        p.cost,
+        metrics,
+        p.chart,
+        {p.w[0]: (-1.5, 2.5), p.w[1]: (-1.5, 2.5)},
+        params=params,
+        trajectories=[[-1.0, 2.0], [2.0, -1.0]],
+        t_span=(0, 10),
+        n=21,
     )
 
 
 if __name__ == "__main__":
-    from derivations._report import main
+    from symgrad.paper import main
 
     main("synaptic_plasticity", "Synaptic plasticity: per-synapse rates and cross-talk", derive)

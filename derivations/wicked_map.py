@@ -22,7 +22,6 @@ def derive(shear=1):
     }
 
 
-
 def checks(results):
     """The checks the paper's statements rest on, as ``{statement: passed}``."""
     w = sg.catalog.wicked_map()
@@ -30,9 +29,7 @@ def checks(results):
     return {
         "steepest descent of the terrain does not depend on the chart": report.passed,
         "the map's naive gradient is not the terrain's": report.naive_differs,
-        "both flows descend": all(
-            sg.check_descent(sg.GradientFlow(w.cost, m)) for m in (w.true_metric, w.map_metric)
-        ),
+        "both flows descend": all(sg.check_descent(sg.GradientFlow(w.cost, m)) for m in (w.true_metric, w.map_metric)),
     }
 
 
@@ -51,6 +48,6 @@ def figure(results):
 
 
 if __name__ == "__main__":
-    from derivations._report import main
+    from symgrad.paper import main
 
     main("wicked_map", "The wicked map (Fig 2)", derive)

@@ -22,72 +22,104 @@ Matrix([[eta*(4 - mu), eta*(mu**2 - 8*mu - sigma**2 + 20)/(2*sigma)]])
 """
 
 from . import catalog
+from .analysis import (
+    Geodesic,
+    GradientFieldResult,
+    HamiltonianFlow,
+    InvarianceReport,
+    check_descent,
+    check_invariance,
+    christoffel,
+    fit_metric,
+    geodesic,
+    geodesic_equations,
+    gradient_metric,
+    hamiltonian_flow,
+    is_gradient_flow,
+    newton_flow,
+    riemannian_hessian,
+)
+from .core import (
+    Chart,
+    Covector,
+    GradientFlow,
+    Manifold,
+    Map,
+    Metric,
+    Scalar,
+    Transition,
+    Vector,
+    constant,
+    diagonal,
+    differential,
+    euclidean,
+    log_metric,
+    metabolic,
+    pullback,
+    riemannian_gradient,
+)
 from .errors import (
+    AnalysisError,
     ArgumentTypeError,
     ChartError,
     ChartMismatchError,
     DimensionError,
     DomainError,
+    ExportError,
+    ExportParameterError,
     ExpressionError,
+    FamilyError,
+    FamilyMismatchError,
+    FitError,
+    GeometryError,
+    IntegrationError,
     InverseError,
     ManifoldMismatchError,
     MetricError,
+    ModelFileError,
     NoPathError,
+    NotAChartError,
+    NotAFamilyError,
+    NotAFlowError,
+    NotAMetricError,
+    NotDescentError,
+    NotInvertibleError,
+    NotNormalizedError,
     NotPositiveDefiniteError,
     NotSymmetricError,
+    NumericParameterError,
+    ParameterError,
+    ParameterValueError,
     SimplifyError,
+    SingularHessianError,
     SingularTransitionError,
     SymgradError,
     TransitionError,
-    FamilyError,
-    FamilyMismatchError,
-    IntegrationError,
-    NotAFamilyError,
-    NotInvertibleError,
-    NotNormalizedError,
-    ParameterError,
-)
-from .analysis import InvarianceReport, check_descent, check_invariance
-from .analysis import GradientFieldResult, is_gradient_flow
-from .fitting import fit_metric, gradient_metric
-from .errors import AnalysisError, FitError, NotDescentError
-from .gradient import GradientFlow, differential, riemannian_gradient
-from .multivariate import MultivariateNormal
-from .densities import Density, TransformedDensity
-from .discrete import Bernoulli, Binomial, Categorical, Poisson
-from .families import Exponential, Family, Gamma, Logistic, Normal
-from .information import FisherExpectation, expectation, fisher_metric, kl_divergence
-from .manifold import Chart, Manifold, Map, Transition
-from .metrics import constant, diagonal, euclidean, log_metric, metabolic, pullback, wasserstein
-from .tensors import Covector, Metric, Scalar, Vector
-from .errors import (
-    NumericParameterError,
-    ParameterValueError,
     UnboundParameterError,
     UnknownParameterError,
-)
-from .numeric import FlowSolution, NumericFlow
-from .errors import (
-    ExportError,
-    ExportParameterError,
-    NotAChartError,
-    NotAFlowError,
     UnsupportedExpressionError,
 )
-from .export import to_c, to_jax, to_latex, to_python
-from .errors import ModelFileError
-from .modelfile import Model, load_model, loads_model, parse_expression
-from .errors import GeometryError, NotAMetricError, SingularHessianError
-from .geometry import (
-    Geodesic,
-    HamiltonianFlow,
-    christoffel,
-    geodesic,
-    geodesic_equations,
-    hamiltonian_flow,
-    newton_flow,
-    riemannian_hessian,
+from .information import (
+    Bernoulli,
+    Binomial,
+    Categorical,
+    Density,
+    Exponential,
+    Family,
+    FisherExpectation,
+    Gamma,
+    Logistic,
+    MultivariateNormal,
+    Normal,
+    Poisson,
+    TransformedDensity,
+    expectation,
+    fisher_metric,
+    kl_divergence,
+    wasserstein,
 )
+from .io import Model, load_model, loads_model, parse_expression
+from .numeric import FlowSolution, NumericFlow, to_c, to_jax, to_latex, to_python
 
 __version__ = "0.1.0"
 

@@ -19,13 +19,14 @@ from types import SimpleNamespace
 
 import sympy as sp
 
-from .densities import TransformedDensity
+from .core.manifold import Manifold
+from .core.metrics import diagonal, euclidean
+from .core.tensors import Metric, Scalar
 from .errors import FamilyError
-from .families import Logistic, Normal
-from .information import fisher_metric, kl_divergence
-from .manifold import Manifold
-from .metrics import diagonal, euclidean
-from .tensors import Metric, Scalar
+from .information.densities import TransformedDensity
+from .information.families import Logistic, Normal
+from .information.fisher import fisher_metric
+from .information.kl import kl_divergence
 
 __all__ = [
     "gaussian",

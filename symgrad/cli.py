@@ -19,7 +19,6 @@ symgrad ...
 """
 
 import argparse
-import importlib
 import pathlib
 import sys
 import time
@@ -59,16 +58,6 @@ class _Progress:
             self.stream.write("\n")
 
 
-def _derivations():
-    try:
-        return importlib.import_module("derivations")
-    except ImportError as err:  # pragma: no cover - a broken installation
-        raise SymgradError(
-            "the paper's derivations are not installed; install symgrad from its source "
-            f"folder with pip install -e . ({err})"
-        ) from None
-
-
 def _rules_markdown(results):
     lines = []
     for key, value in results.items():
@@ -84,12 +73,10 @@ def reproduce(out="symgrad-paper", modules=None, stream=None):
     bool
         True if every derivation's checks passed.
     """
-    from derivations._report import latex_document, run
+    from .numeric.plotting import save_figure
+    from .paper import MODULES, latex_document, run
 
-    from .plotting import save_figure
-
-    package = _derivations()
-    names = list(modules or package.MODULES)
+    names = list(modules or MODULES)
     out = pathlib.Path(out)
     out.mkdir(parents=True, exist_ok=True)
     progress = _Progress(len(names), stream)
@@ -126,14 +113,14 @@ def reproduce(out="symgrad-paper", modules=None, stream=None):
 
 
 def _load(path):
-    from .modelfile import load_model
+    from .io.modelfile import load_model
 
     return load_model(path)
 
 
 def derive(model_path, metric=None, chart=None, format="latex"):
     """The update rule of a model file's gradient flow, as text in ``format``."""
-    from . import export
+    from .numeric import export
 
     model = _load(model_path)
     if not model.metrics:
@@ -151,7 +138,7 @@ def derive(model_path, metric=None, chart=None, format="latex"):
 
 def check(model_path, stream=None):
     """Run the invariance checks on every metric of a model file; True if all pass."""
-    from .analysis import check_invariance
+    from .analysis.invariance import check_invariance
 
     stream = stream or sys.stdout
     model = _load(model_path)
@@ -164,7 +151,9 @@ def check(model_path, stream=None):
 
 
 def _parser():
-    parser = argparse.ArgumentParser(prog="symgrad", description="Symbolic gradient dynamics on curved parameter spaces.")
+    parser = argparse.ArgumentParser(
+        prog="symgrad", description="Symbolic gradient dynamics on curved parameter spaces."
+    )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("reproduce", help="reproduce the paper's examples: figures, equations, report.md")

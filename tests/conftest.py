@@ -12,6 +12,11 @@ random seeds and shrinks failures; ``thorough`` runs many more.  Choose one with
 import os
 import sys
 
+# pytest imports tracemalloc lazily while it reports an unraisable exception; the time
+# limits' repeating interval timer can interrupt that slow first import and break the
+# report, so it is imported once, here, before any time limit runs
+import tracemalloc  # noqa: F401
+
 from hypothesis import HealthCheck, Phase, settings
 
 # the tests import their helpers as top-level modules (``import strategies``)

@@ -1,6 +1,6 @@
 """Numeric helpers shared by the tests: evaluate sympy expressions at points and compare.
 
-These are independent of symgrad's own numeric machinery (``symgrad._domain``), so that
+These are independent of symgrad's own numeric machinery (``symgrad.core._domain``), so that
 a test never checks the code under test with itself.
 """
 
@@ -53,9 +53,7 @@ def evaluate(expr, chart, pts, params=None):
                 out[k] = np.nan
                 continue
             out[k] = [complex(v) if _finite(v) else np.nan for v in vals]
-    assert np.all(
-        ~np.isfinite(out) | (np.abs(out.imag) <= 1e-12 * (1 + np.abs(out.real)))
-    ), f"complex values of {expr}"
+    assert np.all(~np.isfinite(out) | (np.abs(out.imag) <= 1e-12 * (1 + np.abs(out.real)))), f"complex values of {expr}"
     return out.real.reshape((n,) + shape)
 
 
@@ -78,8 +76,7 @@ def assert_close(a, b, chart, pts, params=None, rtol=1e-7, what=""):
     tol = rtol * scale + rtol * 1e-2
     bad = err > tol
     assert not bad.any(), (
-        f"{what}: differ at {int(bad.sum())} of {bad.size} values; max error {err.max():.3g}\n"
-        f"  a = {a}\n  b = {b}"
+        f"{what}: differ at {int(bad.sum())} of {bad.size} values; max error {err.max():.3g}\n  a = {a}\n  b = {b}"
     )
 
 

@@ -110,7 +110,8 @@ def make_chart(manifold, symbols, intervals, name):
 @st.composite
 def coordinate_kinds(draw, dim, kinds=(REAL_LINE, POSITIVE, UNIT)):
     """A list of ``dim`` intervals drawn from ``kinds`` (the real line, the positive
-    half-line, ``(0, 1)``)."""
+    half-line, ``(0, 1)``).
+    """
     return [draw(st.sampled_from(kinds)) for _ in range(dim)]
 
 
@@ -387,7 +388,8 @@ def touched(blocks):
 @st.composite
 def _target_symbols(draw, source_coords, blocks, intervals, prefix):
     """Symbols of the target chart: a new symbol for each changed coordinate; an unchanged
-    coordinate keeps the source's symbol (as ``mu`` in the Gaussian charts) or gets a new one."""
+    coordinate keeps the source's symbol (as ``mu`` in the Gaussian charts) or gets a new one.
+    """
     changed = touched(blocks)
     out = []
     for i, (x, iv) in enumerate(zip(source_coords, intervals)):

@@ -1,5 +1,6 @@
 """Tests of the analysis tools: is this field a gradient flow, a metric that makes it one,
-and fitting a metric to observed velocities."""
+and fitting a metric to observed velocities.
+"""
 
 import numpy as np
 import pytest
@@ -151,7 +152,7 @@ def test_gradient_metric_gaussian_fisher_flow():
     G = sg.gradient_metric(flow, g.cost)
     _assert_is_flow(G, g.cost, flow, g.std)
     # symbolically too
-    diff = (G.components() * flow.components() + sg.differential(g.cost).components())
+    diff = G.components() * flow.components() + sg.differential(g.cost).components()
     assert diff.applyfunc(sp.simplify) == sp.zeros(2, 1)
 
 
@@ -244,9 +245,7 @@ def test_fit_log_diagonal_needs_nonvanishing_coordinates(plane, quadratic):
 def test_fit_mixture_gaussian():
     g = sg.catalog.gaussian_kl()
     E = sg.euclidean(g.std)
-    true = sg.Metric(
-        g.manifold, g.std, sp.Rational(3, 10) * sp.eye(2) + sp.Rational(7, 10) * g.fisher.components()
-    )
+    true = sg.Metric(g.manifold, g.std, sp.Rational(3, 10) * sp.eye(2) + sp.Rational(7, 10) * g.fisher.components())
     X, V = _data(g.cost, true, g.std, n=30)
     G, res = sg.fit_metric(g.cost, X, V, family=[E, g.fisher])
     assert res < 1e-8

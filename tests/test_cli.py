@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 import pytest
-
 from helpers import MINIMAL_MODEL
+
 from symgrad.cli import main
 
 MINIMAL = MINIMAL_MODEL
@@ -35,7 +35,7 @@ def test_reproduce_writes_figures_equations_and_report(tmp_path, capsys):
 
 
 def test_reproduce_fails_when_a_check_fails(tmp_path, monkeypatch):
-    import derivations.wicked_map as wm
+    import symgrad.paper.wicked_map as wm
 
     monkeypatch.setattr(wm, "checks", lambda results: {"a statement that does not hold": False})
     assert main(["reproduce", "--out", str(tmp_path), "--only", "wicked_map"]) == 1

@@ -7,10 +7,16 @@ import pytest
 import sympy as sp
 
 import symgrad as sg
-from derivations import MODULES
-from derivations import binomial_synapse, gaussian_kl, intrinsic_plasticity, one_dimensional
-from derivations import synaptic_plasticity, wicked_map
-from derivations._report import main
+from symgrad.paper import (
+    MODULES,
+    binomial_synapse,
+    gaussian_kl,
+    intrinsic_plasticity,
+    main,
+    one_dimensional,
+    synaptic_plasticity,
+    wicked_map,
+)
 
 
 def same(a, b):
@@ -82,7 +88,9 @@ def test_gaussian_fisher_flow_is_the_papers(kl_symbolic):
     flow = r["Fisher flow computed in (mu, sigma)"]
     assert same(flow[0], -eta * (mu - mu0))
     assert same(flow[1], -eta * (sigma**2 - (mu - mu0) ** 2 - sigma0**2) / (2 * sigma))
-    assert same(r["Fisher flow computed in (mu, s)"], sp.Matrix([-eta * (mu - mu0), -eta * (s - (mu - mu0) ** 2 - sigma0**2)]))
+    assert same(
+        r["Fisher flow computed in (mu, s)"], sp.Matrix([-eta * (mu - mu0), -eta * (s - (mu - mu0) ** 2 - sigma0**2)])
+    )
     assert same(
         r["Fisher flow computed in (mu, tau)"],
         sp.Matrix([-eta * (mu - mu0), eta * tau * (1 - tau * ((mu - mu0) ** 2 + sigma0**2))]),
@@ -154,7 +162,10 @@ def test_binomial_synapse_fisher_metric():
     expected = sp.Matrix(
         [
             [(N * P + 2 * (1 - P)) / ((1 - P) * q**2), N / ((1 - P) * q) + (1 - 2 * P) / (P * (1 - P) * q)],
-            [N / ((1 - P) * q) + (1 - 2 * P) / (P * (1 - P) * q), N / (P * (1 - P)) + (1 - 2 * P) ** 2 / (2 * P**2 * (1 - P) ** 2)],
+            [
+                N / ((1 - P) * q) + (1 - 2 * P) / (P * (1 - P) * q),
+                N / (P * (1 - P)) + (1 - 2 * P) ** 2 / (2 * P**2 * (1 - P) ** 2),
+            ],
         ]
     )
     assert same(r["Fisher metric of the response"], expected)
@@ -196,7 +207,7 @@ def test_per_synapse_rates_and_crosstalk():
 
 @pytest.mark.parametrize("name", MODULES)
 def test_derivation_writes_latex(name, tmp_path, capsys):
-    module = importlib.import_module(f"derivations.{name}")
+    module = importlib.import_module(f"symgrad.paper.{name}")
     results = main(name, name, module.derive, ["--out", str(tmp_path)])
     tex = (tmp_path / f"{name}.tex").read_text()
     assert r"\begin{align*}" in tex and tex.count(r"\text{") == len(results)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derivations import gradient_or_not, metric_fitting, second_order
+from symgrad.paper import gradient_or_not, metric_fitting, second_order
 
 
 def same(a, b):
@@ -42,11 +42,17 @@ def test_gradient_or_not_closed_forms(gradient_results):
     r = gradient_results
     kl = sp.log(sigma / 2) + (4 + (mu - 4) ** 2) / (2 * sigma**2) - sp.Rational(1, 2)
     assert same(r["KL cost in (mu, sigma)"], kl)
-    assert same(r["Fisher flow in (mu, sigma)"], sp.Matrix([eta * (4 - mu), eta * ((mu - 4) ** 2 + 4 - sigma**2) / (2 * sigma)]))
+    assert same(
+        r["Fisher flow in (mu, sigma)"], sp.Matrix([eta * (4 - mu), eta * ((mu - 4) ** 2 + 4 - sigma**2) / (2 * sigma)])
+    )
     assert _constant_in(r["cost recovered from the Fisher flow, Fisher metric"] - eta * kl, (mu, sigma))
-    assert same(r["obstruction d(G v) of the naive (mu, s) flow, Fisher metric"], eta * (mu - 4) * (1 - 4 * s) / (2 * s**4))
+    assert same(
+        r["obstruction d(G v) of the naive (mu, s) flow, Fisher metric"], eta * (mu - 4) * (1 - 4 * s) / (2 * s**4)
+    )
     kl_s = sp.log(s) / 2 + (4 + (mu - 4) ** 2) / (2 * s)
-    assert _constant_in(r["cost recovered from the naive (mu, s) flow, Euclidean metric of (mu, s)"] - eta * kl_s, (mu, s))
+    assert _constant_in(
+        r["cost recovered from the naive (mu, s) flow, Euclidean metric of (mu, s)"] - eta * kl_s, (mu, s)
+    )
     assert r["obstruction of the rotation, Euclidean metric"] == 2
     assert r["obstruction of the spiral sink, Euclidean metric"] == 2
     G = r["metric making the spiral sink the gradient flow of |x|^2"]
@@ -57,8 +63,10 @@ def test_gradient_or_not_closed_forms(gradient_results):
 
 def test_metric_fitting_closed_forms(fitting_results):
     r = fitting_results
-    assert same(r["true metric in (mu, sigma)"], sp.diag(sp.Rational(3, 10) + sp.Rational(7, 10) / sigma**2,
-                                                           sp.Rational(3, 10) + sp.Rational(7, 5) / sigma**2))
+    assert same(
+        r["true metric in (mu, sigma)"],
+        sp.diag(sp.Rational(3, 10) + sp.Rational(7, 10) / sigma**2, sp.Rational(3, 10) + sp.Rational(7, 5) / sigma**2),
+    )
     assert abs(float(r["fitted weight of the Euclidean metric"]) - 0.3) < 0.02
     assert abs(float(r["fitted weight of the Fisher metric"]) - 0.7) < 0.02
     res = {n: float(r[f"residual, {n}"]) for n in metric_fitting._NAMES}
@@ -79,8 +87,15 @@ def test_second_order_closed_forms(second_results):
         [[1 / (2 * sigma), 0], [0, -1 / sigma]],
     ]
     H = r["Riemannian Hessian of the KL cost"]
-    assert same(H, sp.Matrix([[((mu - 4) ** 2 + 4 + sigma**2) / (2 * sigma**4), (4 - mu) / sigma**3],
-                              [(4 - mu) / sigma**3, 2 * ((mu - 4) ** 2 + 4) / sigma**4]]))
+    assert same(
+        H,
+        sp.Matrix(
+            [
+                [((mu - 4) ** 2 + 4 + sigma**2) / (2 * sigma**4), (4 - mu) / sigma**3],
+                [(4 - mu) / sigma**3, 2 * ((mu - 4) ** 2 + 4) / sigma**4],
+            ]
+        ),
+    )
     assert same(r["determinant of the Riemannian Hessian"], (((mu - 4) ** 2 + 4) ** 2 + 4 * sigma**2) / sigma**8)
     assert same(r["natural-gradient (Fisher) flow"], sp.Matrix([4 - mu, ((mu - 4) ** 2 + 4 - sigma**2) / (2 * sigma)]))
     # Newton: H v = -dC

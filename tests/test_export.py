@@ -68,7 +68,7 @@ def awkward_names():
     return A, sg.GradientFlow(cost, sg.euclidean(A))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def case(name):
     """(flow, chart) for a named test case; derived once per test run."""
     if name.startswith("gaussian-"):
@@ -452,7 +452,13 @@ def test_rejects_bad_params(export):
 
 
 def test_every_export_error_is_a_symgrad_error():
-    for cls in [sg.ExportError, sg.NotAFlowError, sg.NotAChartError, sg.ExportParameterError, sg.UnsupportedExpressionError]:
+    for cls in [
+        sg.ExportError,
+        sg.NotAFlowError,
+        sg.NotAChartError,
+        sg.ExportParameterError,
+        sg.UnsupportedExpressionError,
+    ]:
         assert issubclass(cls, sg.SymgradError)
     assert issubclass(sg.NotAFlowError, TypeError) and issubclass(sg.ExportParameterError, ValueError)
 

@@ -8,13 +8,13 @@ random points, next to closed forms on the Gaussian family.
 
 import numpy as np
 import pytest
+import strategies as S
 import sympy as sp
+from helpers import assert_close, differ, symbolically_equal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symgrad as sg
-import strategies as S
-from helpers import assert_close, differ, symbolically_equal
 
 METRIC_KINDS = ["euclidean", "diagonal", "log", "dense"]
 
@@ -41,12 +41,7 @@ def _connection_law(Gamma_A, T, homogeneous=False):
         for i in range(n):
             for j in range(n):
                 e = sp.Add(
-                    *[
-                        Jt[k, a] * K[b, i] * K[c, j] * G[a][b][c]
-                        for a in range(n)
-                        for b in range(n)
-                        for c in range(n)
-                    ]
+                    *[Jt[k, a] * K[b, i] * K[c, j] * G[a][b][c] for a in range(n) for b in range(n) for c in range(n)]
                 )
                 if not homogeneous:
                     e += sp.Add(*[Jt[k, a] * sp.diff(T.inverse[a], ys[i], ys[j]) for a in range(n)])

@@ -17,16 +17,14 @@ import pytest
 import sympy as sp
 
 import symgrad as sg
-from symgrad import _integration
-from symgrad import densities as densities_mod
+from symgrad.information import _integration
+from symgrad.information import densities as densities_mod
 
 N_SAMPLES = 200_000
 x = sp.Symbol("x", real=True)
 k = sp.Symbol("k", integer=True, nonnegative=True)
 m, m1, m2, a, b, l0, l1, l2, s12, l21 = sp.symbols("m m1 m2 a b l0 l1 l2 s12 l21", real=True)
-s, v, tau, lam, p, kk, r, s11, s22, l11, l22, th = sp.symbols(
-    "s v tau lam p kk r s11 s22 l11 l22 theta", positive=True
-)
+s, v, tau, lam, p, kk, r, s11, s22, l11, l22, th = sp.symbols("s v tau lam p kk r s11 s22 l11 l22 theta", positive=True)
 q, P = sp.symbols("q P", positive=True)
 N = sp.Symbol("N", integer=True, positive=True)
 mu = sp.Symbol("mu", real=True)
@@ -53,10 +51,7 @@ def mc_fisher(family, symbols, values, rng, n=N_SAMPLES):
     cols = [data[:, i] for i in range(data.shape[1])] if data.ndim == 2 else [data]
     with np.errstate(all="ignore"):
         S = np.stack(
-            [
-                np.broadcast_to(np.asarray(c, dtype=float), (n,))
-                for c in score(*cols, *[values[t] for t in symbols])
-            ],
+            [np.broadcast_to(np.asarray(c, dtype=float), (n,)) for c in score(*cols, *[values[t] for t in symbols])],
             axis=1,
         )
     assert np.all(np.isfinite(S)), "score not finite at some samples"
@@ -178,17 +173,13 @@ def test_transformed_fisher_matrix_matches_monte_carlo(name):
     rng = np.random.default_rng(7)
     y = sp.Symbol("y", real=True)
     logp = family.log_pdf(y)
-    score = _f(
-        [y] + list(coords) + [t for t in values if t not in coords], [sp.diff(logp, c) for c in coords]
-    )
+    score = _f([y] + list(coords) + [t for t in values if t not in coords], [sp.diff(logp, c) for c in coords])
     data = family.sample(values, N_SAMPLES, rng)
     with np.errstate(all="ignore"):
         S = np.stack(
             [
                 np.broadcast_to(c, data.shape)
-                for c in score(
-                    data, *[values[t] for t in coords], *[values[t] for t in values if t not in coords]
-                )
+                for c in score(data, *[values[t] for t in coords], *[values[t] for t in values if t not in coords])
             ],
             axis=1,
         )
@@ -355,9 +346,7 @@ def test_family_without_closed_form_is_integrated_by_default():
 
 
 def _mixture():
-    return sg.Density(
-        (sp.exp(-((x - th) ** 2) / 2) + sp.exp(-((x + th) ** 2) / 2)) / (2 * sp.sqrt(2 * sp.pi)), x
-    )
+    return sg.Density((sp.exp(-((x - th) ** 2) / 2) + sp.exp(-((x + th) ** 2) / 2)) / (2 * sp.sqrt(2 * sp.pi)), x)
 
 
 def test_no_closed_form_is_an_error_not_a_hang():
@@ -381,9 +370,7 @@ def test_unevaluated_fisher_expectation_by_quadrature():
     assert_matches(value, mc, None, "mixture")
     # named families: quadrature and sums reproduce the closed forms
     Fn = sg.fisher_metric(sg.Normal(mean=m, std=s), sg.Manifold("n").chart(m, s), method="expectation")
-    np.testing.assert_allclose(
-        Fn.evaluate({m: 0.3, s: 1.5}), np.diag([1 / 1.5**2, 2 / 1.5**2]), rtol=1e-7, atol=1e-12
-    )
+    np.testing.assert_allclose(Fn.evaluate({m: 0.3, s: 1.5}), np.diag([1 / 1.5**2, 2 / 1.5**2]), rtol=1e-7, atol=1e-12)
     Fp = sg.fisher_metric(sg.Poisson(rate=lam), sg.Manifold("p").chart(lam), method="expectation")
     assert Fp.integrals[0, 0].has(sp.Sum)
     np.testing.assert_allclose(Fp.evaluate([2.5]), [[1 / 2.5]], rtol=1e-9)
@@ -449,9 +436,7 @@ def test_kl_matches_monte_carlo(name, order):
     kl = float(sg.kl_divergence(pf, qf))
     est, err = _mc_kl(pf, qf, np.random.default_rng(5))
     assert kl > 0
-    assert abs(est - kl) < max(
-        5 * err, 0.01 * kl
-    ), f"{name} {order}: closed form {kl}, Monte Carlo {est} (se {err})"
+    assert abs(est - kl) < max(5 * err, 0.01 * kl), f"{name} {order}: closed form {kl}, Monte Carlo {est} (se {err})"
 
 
 def test_kl_symbolic_closed_forms():

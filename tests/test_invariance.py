@@ -8,13 +8,13 @@ chart's domain (rtol 1e-7), and symbolically on hand-picked examples where that 
 
 import numpy as np
 import pytest
+import strategies as S
 import sympy as sp
+from helpers import assert_close, differ, evaluate, symbolically_equal
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import symgrad as sg
-import strategies as S
-from helpers import assert_close, differ, evaluate, symbolically_equal
 
 METRIC_KINDS = ["euclidean", "diagonal", "log", "dense"]
 ETA = sp.Symbol("eta", positive=True)
@@ -267,9 +267,7 @@ def test_transition_round_trips(data):
     for k, c in enumerate(p.A.coords):
         assert all(p.A.domain[c].contains(sp.Float(v)) for v in vals[:, k])
     # the Jacobians are inverse to each other
-    assert_close(
-        T.jacobian_at_target * T.inverse_jacobian, sp.eye(p.dim), p.B, pts_B, what="dy/dx dx/dy"
-    )
+    assert_close(T.jacobian_at_target * T.inverse_jacobian, sp.eye(p.dim), p.B, pts_B, what="dy/dx dx/dy")
 
 
 @settings(max_examples=S.examples(10))

@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
+import strategies as S
 import sympy as sp
+from helpers import assert_close
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symgrad as sg
-import strategies as S
-from helpers import assert_close
 
 x, y, u, v = sp.symbols("x y u v", real=True)
 p, q, s = sp.symbols("p q s", positive=True)
@@ -223,5 +223,6 @@ def test_transition_jacobians(data):
     pts_B = data.draw(S.points(p_.B), label="points in B")
     K = sp.Matrix(p_.inverse).jacobian(p_.B.coords)
     assert_close(T.inverse_jacobian, K, p_.B, pts_B, what="inverse jacobian")
-    assert_close(T.jacobian_at_target, J.xreplace(dict(zip(p_.A.coords, p_.inverse))), p_.B, pts_B,
-                 what="jacobian at target")
+    assert_close(
+        T.jacobian_at_target, J.xreplace(dict(zip(p_.A.coords, p_.inverse))), p_.B, pts_B, what="jacobian at target"
+    )

@@ -13,12 +13,12 @@ import subprocess
 
 import pytest
 import sympy as sp
+from helpers import MINIMAL_MODEL
 from hypothesis import given
 from hypothesis import strategies as st
 
 import symgrad as sg
-from helpers import MINIMAL_MODEL
-from derivations import binomial_synapse, gaussian_kl, one_dimensional, synaptic_plasticity, wicked_map
+from symgrad.paper import binomial_synapse, gaussian_kl, one_dimensional, synaptic_plasticity, wicked_map
 
 MODELS = pathlib.Path(__file__).resolve().parent.parent / "derivations" / "models"
 
@@ -405,7 +405,7 @@ def test_tower_of_powers_is_refused_quickly():
 
 
 def test_hostile_expressions_elsewhere_in_the_file(no_execution):
-    attack = toml_literal("__import__('os').system('touch {}')".format(no_execution))
+    attack = toml_literal(f"__import__('os').system('touch {no_execution}')")
     places = {
         "metrics.bad.entries[1]": f'bad = {{ kind = "diagonal", chart = "A", entries = [1, {attack}] }}\n',
         "metrics.bad.rows[0][1]": f'bad = {{ kind = "matrix", chart = "A", rows = [[1, {attack}], [0, 1]] }}\n',

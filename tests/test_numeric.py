@@ -8,11 +8,11 @@ import math
 
 import numpy as np
 import pytest
+import strategies
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-import strategies
 import symgrad as sg
 
 ETA = sp.Symbol("eta", positive=True)
@@ -135,10 +135,10 @@ def test_free_parameter_arrays_broadcast_with_points(gauss):
 
 
 def test_large_arrays_are_evaluated_in_blocks(gauss):
-    """Past numeric.CHUNK points the kernels work block by block; parameters arrays follow."""
-    from symgrad import numeric
+    """Past CHUNK points the kernels work block by block; parameters arrays follow."""
+    from symgrad.numeric._kernels import CHUNK
 
-    n = 2 * numeric.CHUNK + 123
+    n = 2 * CHUNK + 123
     rng = np.random.default_rng(3)
     X = np.column_stack([rng.uniform(-5, 10, n), rng.uniform(0.2, 5, n)])
     eta = rng.uniform(0.5, 2, n)
@@ -196,9 +196,7 @@ def test_same_flow_seen_in_sqrt_chart(one):
     np.testing.assert_allclose(sol.y[:, 0] ** 2, 1 + np.exp(-2 * 0.7 * t), rtol=1e-6)
 
 
-@pytest.mark.parametrize(
-    "chart_name,target", [("std", (4, 2)), ("variance", (4, 4)), ("log_std", (4, math.log(2)))]
-)
+@pytest.mark.parametrize("chart_name,target", [("std", (4, 2)), ("variance", (4, 4)), ("log_std", (4, math.log(2)))])
 def test_gaussian_kl_fisher_flow_converges_to_target(gauss, chart_name, target):
     chart = getattr(gauss, chart_name)
     num = gauss.flow.numeric(chart, params={ETA: 1})

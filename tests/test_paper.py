@@ -188,7 +188,9 @@ def test_fisher_metric_in_three_charts(kl):
     # and the family's own closed forms agree with the transformed metric
     mu = kl.mu
     assert same(sg.fisher_metric(sg.Normal(mean=mu, variance=s), kl.variance).components(), F.components(kl.variance))
-    assert same(sg.fisher_metric(sg.Normal(mean=mu, precision=tau), kl.precision).components(), F.components(kl.precision))
+    assert same(
+        sg.fisher_metric(sg.Normal(mean=mu, precision=tau), kl.precision).components(), F.components(kl.precision)
+    )
 
 
 @pytest.mark.parametrize("name", CHARTS)

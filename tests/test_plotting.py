@@ -30,7 +30,9 @@ def test_plot_flow_draws_the_flow_of_the_display_chart(g):
     assert ax.get_xlabel() == r"$\mu$" and ax.get_ylabel() == "$s$"
     assert ax.get_xlim() == (1.0, 7.0) and ax.get_ylim() == (0.5, 9.0)
     (path,) = out["trajectories"]
-    assert np.allclose(path[0], [1.0, 1.0]) and np.linalg.norm(path[-1] - [4.0, 4.0]) < np.linalg.norm(path[0] - [4.0, 4.0])
+    assert np.allclose(path[0], [1.0, 1.0]) and np.linalg.norm(path[-1] - [4.0, 4.0]) < np.linalg.norm(
+        path[0] - [4.0, 4.0]
+    )
     lines = [line for line in ax.get_lines() if len(line.get_xdata()) > 1]
     assert np.allclose(lines[0].get_xdata(), path[:, 0])
 
@@ -51,7 +53,9 @@ def test_flow_grid_has_one_panel_per_flow_and_chart(g):
 
 def test_compare_metrics_and_saving(tmp_path):
     w = sg.catalog.wicked_map(shear=1)
-    fig = compare_metrics(w.cost, {"terrain": w.true_metric, "map": w.map_metric}, w.map, {w.u: (-2, 2), w.v: (-2, 2)}, n=8)
+    fig = compare_metrics(
+        w.cost, {"terrain": w.true_metric, "map": w.map_metric}, w.map, {w.u: (-2, 2), w.v: (-2, 2)}, n=8
+    )
     assert [ax.get_title() for ax in fig.axes] == ["terrain", "map"]
     paths = save_figure(fig, tmp_path / "sub" / "wicked")
     assert [p.name for p in paths] == ["wicked.png", "wicked.pdf"]
@@ -83,8 +87,12 @@ def test_shared_parameter_values_are_passed_to_the_flows_that_use_them():
     p = sg.catalog.synaptic_plasticity(2)
     params = {p.x[0]: 1.0, p.x[1]: 0.5, p.ystar: 1.0, p.rates[0]: 1.0, p.rates[1]: 0.2, p.kappa: 0.5}
     fig = compare_metrics(
-        p.cost, {"rates": p.per_synapse, "one rate": sg.euclidean(p.chart)}, p.chart,
-        {p.w[0]: (-1, 2), p.w[1]: (-1, 2)}, params=params, n=6,
+        p.cost,
+        {"rates": p.per_synapse, "one rate": sg.euclidean(p.chart)},
+        p.chart,
+        {p.w[0]: (-1, 2), p.w[1]: (-1, 2)},
+        params=params,
+        n=6,
     )
     assert len(fig.axes) == 2
     eta = sp.Symbol("eta", positive=True)
@@ -100,14 +108,22 @@ def test_figures_can_be_drawn_into_a_figure_pyplot_manages(g):
     managed = plt.figure()
     try:
         fig = compare_metrics(
-            w.cost, {"terrain": w.true_metric, "map": w.map_metric}, w.map, {w.u: (-2, 2), w.v: (-2, 2)},
-            n=6, figure=managed,
+            w.cost,
+            {"terrain": w.true_metric, "map": w.map_metric},
+            w.map,
+            {w.u: (-2, 2), w.v: (-2, 2)},
+            n=6,
+            figure=managed,
         )
         assert fig is managed and plt.gcf() is managed and len(fig.axes) == 2
         assert tuple(fig.get_size_inches()) == pytest.approx((7.2, 3.6))
         with pytest.raises(sg.SymgradError, match="already has axes"):
-            flow_grid({"f": sg.GradientFlow(g.cost, g.fisher)}, [g.std], {g.std: {g.mu: (0, 6), g.sigma: (0.5, 4)}},
-                      figure=managed)
+            flow_grid(
+                {"f": sg.GradientFlow(g.cost, g.fisher)},
+                [g.std],
+                {g.std: {g.mu: (0, 6), g.sigma: (0.5, 4)}},
+                figure=managed,
+            )
     finally:
         plt.close(managed)
     with pytest.raises(TypeError, match="matplotlib Figure"):

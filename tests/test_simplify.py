@@ -3,20 +3,20 @@
 import signal
 
 import pytest
+import strategies as S
 import sympy as sp
+from helpers import assert_close, symbolically_equal
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import symgrad as sg
-import strategies as S
-from helpers import assert_close, symbolically_equal
+from symgrad.core.linalg import blocks
+from symgrad.core.simplify import resolve
 from symgrad.simplify import (
     LEVELS,
-    blocks,
     congruence,
     matmul,
     negate,
-    resolve,
     simplify_expr,
     simplify_matrix,
     solve_fractions,
@@ -81,7 +81,9 @@ def test_levels_on_a_chart_change():
     M = sg.Manifold("quadrant")
     A = M.chart(xx, yy, name="cartesian")
     P = M.chart(r, th, name="polar", domain={th: sp.Interval.open(0, sp.pi / 2)})
-    M.transition(A, P, {r: sp.sqrt(xx**2 + yy**2), th: sp.atan(yy / xx)}, inverse={xx: r * sp.cos(th), yy: r * sp.sin(th)})
+    M.transition(
+        A, P, {r: sp.sqrt(xx**2 + yy**2), th: sp.atan(yy / xx)}, inverse={xx: r * sp.cos(th), yy: r * sp.sin(th)}
+    )
     G = sg.euclidean(A)
     assert sp.Matrix(G.components(P, simplify="full")) == sp.diag(1, r**2)
     assert sp.Matrix(G.components(P, simplify="fast")) != sp.diag(1, r**2)
@@ -441,7 +443,8 @@ def _with_budget(seconds, f):
 def test_solve_with_exponential_entries_3d():
     """A regression guard: over sympy's EX domain (generators such as exp(x1) sharing symbols
     with the polynomial variables) fraction-free elimination of this 3x3 system took minutes
-    (symgrad 1ae42e4); naming the generators first makes it a fraction-field solve."""
+    (symgrad 1ae42e4); naming the generators first makes it a fraction-field solve.
+    """
     x0, x1, x2, y0, y1, y2 = sp.symbols("x0 x1 x2 y0 y1 y2", real=True)
     M = sg.Manifold("sheared space")
     X = M.chart(x0, x1, x2, name="X")

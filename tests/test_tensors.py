@@ -12,13 +12,13 @@ is computed by the test from the hand-built inverse map (not from symgrad's tran
 """
 
 import pytest
+import strategies as S
 import sympy as sp
+from helpers import assert_close, symbolically_equal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symgrad as sg
-import strategies as S
-from helpers import assert_close, symbolically_equal
 
 
 def same(a, b):
@@ -30,7 +30,7 @@ def same(a, b):
 
 @pytest.fixture
 def half_line():
-    """x > 0 and xt = sqrt(x): K = dx/dxt = 2 xt."""
+    """X > 0 and xt = sqrt(x): K = dx/dxt = 2 xt."""
     x, xt = sp.symbols("x xt", positive=True)
     M = sg.Manifold("half-line")
     X, Xt = M.chart(x, name="x"), M.chart(xt, name="sqrt")

@@ -1,6 +1,6 @@
 """Generate the gallery of the paper's derivations at the start of a Sphinx build.
 
-For every module named in ``derivations.FIGURES`` this runs ``derive()``, ``checks()``
+For every module named in ``symgrad.paper.FIGURES`` this runs ``derive()``, ``checks()``
 and ``figure()``, saves the figure as ``gallery/images/<stem>.png`` and writes
 ``gallery/<module>.rst``: the module's docstring, the figure, the checks with their
 outcome, every closed form as a displayed equation and the module's source.  A check
@@ -65,7 +65,7 @@ def page(name, title, stem, module, results, checks):
         f"   :alt: {title}",
         "   :width: 100%",
         "",
-        f"   Drawn by ``derivations.{name}.figure()`` when these pages were built.",
+        f"   Drawn by ``symgrad.paper.{name}.figure()`` when these pages were built.",
         "",
         _heading("Checks", "-"),
         "The statements this derivation supports, checked when these pages were built:",
@@ -73,12 +73,12 @@ def page(name, title, stem, module, results, checks):
     ]
     for statement, passed in checks.items():
         lines.append(f"- {'passed' if passed else '**FAILED**'}: {_escape(statement)}")
-    lines += ["", _heading("Closed forms", "-"), f"Returned by ``derivations.{name}.derive()``:", ""]
+    lines += ["", _heading("Closed forms", "-"), f"Returned by ``symgrad.paper.{name}.derive()``:", ""]
     for key, value in results.items():
         lines += [f"**{key}**", "", ".. math::", "", _indent(_equation(value)), ""]
     lines += [
         _heading("Source", "-"),
-        f"Run it with ``python -m derivations.{name}`` or ``symgrad reproduce --only {name}``.",
+        f"Run it with ``python -m symgrad.paper.{name}`` or ``symgrad reproduce --only {name}``.",
         "",
         f".. literalinclude:: ../../derivations/{name}.py",
         "   :language: python",
@@ -121,9 +121,10 @@ def index_page(entries):
 def generate(srcdir, modules=None):
     """Run the derivations and write the gallery into ``srcdir/gallery``; return failures."""
     import matplotlib.pyplot as plt
-    from derivations._report import run
 
-    package = importlib.import_module("derivations")
+    from symgrad.paper import run
+
+    package = importlib.import_module("symgrad.paper")
     out = pathlib.Path(srcdir) / "gallery"
     entries, failures = [], []
     for name in modules or package.MODULES:

@@ -1,0 +1,234 @@
+r"""Checks of chart independence.
+
+The Riemannian gradient :math:`G^{-1} dC` is a vector: computed in chart A and
+pushed to chart B it equals the one computed in B from ``G.components(B)``
+and ``dC.components(B)``.  The naive gradient, the vector of partial
+derivatives, is the Riemannian gradient of a *different* metric in each chart
+(the Euclidean metric of that chart), so it fails this test unless the chart
+change is an isometry.  :func:`check_invariance` runs both comparisons at
+random points of the charts' domains.
+
+Examples
+--------
+>>> import symgrad as sg
+>>> g = sg.catalog.gaussian_kl()
+>>> report = sg.check_invariance(g.cost, g.fisher)
+>>> report.passed
+True
+>>> [row.chart_pair for row in report.rows][:2]
+[('std', 'variance'), ('std', 'precision')]
+>>> sg.check_invariance(g.cost, sg.euclidean(g.std)).naive_differs
+True
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core import _domain
+from ..core.gradient import differential, riemannian_gradient
+from ..core.metrics import euclidean
+from ..core.tensors import check_same_manifold
+from ..errors import AnalysisError
+
+__all__ = [
+    "check_invariance",
+    "check_descent",
+    "InvarianceReport",
+    "InvarianceRow",
+]
+
+
+@dataclass(frozen=True)
+class InvarianceRow:
+    """One comparison: the gradient computed in ``chart_pair[0]`` against ``chart_pair[1]``.
+
+    Attributes
+    ----------
+    chart_pair : tuple of str
+        The names of the two charts.
+    deviation : float
+        The largest relative difference :math:`|a - b| / (1 + |b|)` of the
+        Riemannian gradients computed in the two charts, both written in the
+        second, at random points of its domain (nan when no point gave finite
+        values).
+    naive_deviation : float
+        The same for the naive gradients (Euclidean in each chart).
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> o = sg.catalog.one_dimensional()
+    >>> (row,) = sg.check_invariance(o.cost, sg.euclidean(o.X)).rows
+    >>> row.chart_pair, row.deviation < 1e-8 < row.naive_deviation
+    (('x', 'sqrt'), True)
+    """
+
+    chart_pair: tuple
+    deviation: float
+    naive_deviation: float
+
+
+@dataclass(frozen=True)
+class InvarianceReport:
+    """The result of :func:`check_invariance`; ``str(report)`` is a Markdown table.
+
+    Attributes
+    ----------
+    rows : tuple of InvarianceRow
+        One per pair of charts, in the order of the charts.
+    tolerance : float
+        The largest relative deviation accepted as equal.
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> w = sg.catalog.wicked_map()
+    >>> report = sg.check_invariance(w.cost, w.true_metric)
+    >>> report.passed, report.naive_differs, len(report.rows)
+    (True, True, 1)
+    >>> print(str(report).splitlines()[-1])
+    Riemannian gradient: chart independent (tolerance 1e-08)
+    """
+
+    rows: tuple = ()
+    tolerance: float = 1e-8
+
+    def __post_init__(self):
+        object.__setattr__(self, "rows", tuple(self.rows))
+
+    @property
+    def passed(self):
+        """Whether the Riemannian gradient agreed in every pair of charts (``deviation <= tolerance``)."""
+        return all(r.deviation <= self.tolerance for r in self.rows)
+
+    @property
+    def naive_differs(self):
+        """Whether the naive gradient disagreed in some pair of charts (``naive_deviation > tolerance``)."""
+        return any(r.naive_deviation > self.tolerance for r in self.rows)
+
+    def __str__(self):
+        lines = ["charts | Riemannian gradient | naive gradient", "--- | --- | ---"]
+        for r in self.rows:
+            lines.append(f"{r.chart_pair[0]} -> {r.chart_pair[1]} | {r.deviation:.2e} | {r.naive_deviation:.2e}")
+        verdict = "chart independent" if self.passed else "NOT chart independent"
+        lines.append(f"Riemannian gradient: {verdict} (tolerance {self.tolerance:g})")
+        return "\n".join(lines)
+
+
+def _deviation(a, b, chart, params):
+    """Largest relative difference of two component matrices at random points of ``chart``."""
+    exprs = list(a) + list(b)
+    symbols = set().union(*(e.free_symbols for e in exprs))
+    intervals = dict(chart.domain)
+    values = _domain.sample(symbols, intervals, n=_domain.N_POINTS)
+    for s, v in (params or {}).items():
+        if s in values:
+            values[s] = np.full(_domain.N_POINTS, float(v))
+    va = _domain.evaluate(a, values)
+    vb = _domain.evaluate(b, values)
+    ok = np.all(np.isfinite(va), axis=(1, 2)) & np.all(np.isfinite(vb), axis=(1, 2))
+    if not ok.any():
+        return float("nan")
+    diff = np.abs(va[ok] - vb[ok]) / (1.0 + np.abs(vb[ok]))
+    return float(diff.max())
+
+
+def check_invariance(cost, metric, charts=None, params=None, tolerance=1e-8):
+    """Compare the Riemannian and the naive gradient across every pair of charts.
+
+    Parameters
+    ----------
+    cost : Scalar
+    metric : Metric
+    charts : sequence of Chart, optional
+        At least two charts of the manifold.  Default: every chart of the manifold.
+    params : dict, optional
+        Fixed values of parameters; others are drawn at random from their
+        assumptions.
+    tolerance : float
+        Largest relative deviation accepted as equal.
+
+    Returns
+    -------
+    InvarianceReport
+        One :class:`InvarianceRow` per pair of charts.
+
+    Raises
+    ------
+    ManifoldMismatchError
+        If the cost and the metric live on different manifolds, or a chart on another.
+    AnalysisError
+        If fewer than two charts are given (or the manifold has only one): there is
+        nothing to compare.
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> o = sg.catalog.one_dimensional()      # C = (x - 1)^2, charts x and sqrt(x)
+    >>> report = sg.check_invariance(o.cost, sg.euclidean(o.X))
+    >>> report.passed, report.naive_differs
+    (True, True)
+    >>> [row.chart_pair for row in report.rows]
+    [('x', 'sqrt')]
+    """
+    check_same_manifold(("the cost", cost), ("the metric", metric))
+    charts = list(cost.manifold.charts if charts is None else charts)
+    for chart in charts:
+        cost.manifold._own(chart)
+    if len(set(charts)) < 2:
+        raise AnalysisError(
+            f"check_invariance compares a gradient across charts, and got {len(set(charts))} chart(s) of "
+            f"manifold {cost.manifold.name!r}; add a chart (a reparametrization) with Manifold.chart "
+            "and a transition to it"
+        )
+    rows = []
+    for i, a in enumerate(charts):
+        grad_a = riemannian_gradient(cost, metric, chart=a)
+        naive_a = riemannian_gradient(cost, euclidean(a), chart=a)
+        for b in charts[i + 1 :]:
+            grad_b = riemannian_gradient(cost, metric, chart=b)
+            naive_b = riemannian_gradient(cost, euclidean(b), chart=b)
+            rows.append(
+                InvarianceRow(
+                    (a.name, b.name),
+                    _deviation(grad_a.components(b), grad_b.components(b), b, params),
+                    _deviation(naive_a.components(b), naive_b.components(b), b, params),
+                )
+            )
+    return InvarianceReport(rows, tolerance)
+
+
+def check_descent(flow, chart=None, params=None):
+    r"""Whether a gradient flow decreases its cost: :math:`dC(v) < 0` wherever :math:`dC \ne 0`.
+
+    Evaluated at random points of ``chart``'s domain (default: the flow's chart).
+
+    Parameters
+    ----------
+    flow : GradientFlow
+    chart : Chart, optional
+    params : dict, optional
+        Fixed values of parameters; others are drawn from their assumptions.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> g = sg.catalog.gaussian_kl()
+    >>> sg.check_descent(sg.GradientFlow(g.cost, g.fisher), g.variance)
+    True
+    """
+    chart = chart or flow.chart
+    rate = (differential(flow.cost).components(chart).T * flow.components(chart))[0, 0]
+    symbols = rate.free_symbols
+    values = _domain.sample(symbols, dict(chart.domain))
+    for s, v in (params or {}).items():
+        if s in values:
+            values[s] = np.full(_domain.N_POINTS, float(v))
+    r = _domain.evaluate(rate, values)
+    r = r[np.isfinite(r)]
+    return bool(r.size) and bool(np.all(r <= 1e-12 * (1 + np.abs(r).max())))

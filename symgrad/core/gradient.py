@@ -1,0 +1,253 @@
+r"""Differentials, Riemannian gradients and gradient flows.
+
+The differential :math:`dC` of a cost is a covector; it becomes a vector only
+through a metric: :math:`\mathrm{grad}\, C = G^{-1} dC`.  The gradient flow
+:math:`\dot x = -\eta\, G^{-1} dC` is therefore a property of the cost *and*
+the metric, and, being a vector field, it has the same meaning in every
+chart.
+
+Examples
+--------
+>>> import sympy as sp
+>>> import symgrad as sg
+>>> x, xt, eta = sp.symbols("x xt eta", positive=True)
+>>> M = sg.Manifold("half-line")
+>>> X, Xt = M.chart(x), M.chart(xt)
+>>> _ = M.transition(X, Xt, {xt: sp.sqrt(x)})
+>>> cost = sg.Scalar(M, X, (x - 1)**2)
+>>> naive_x = sg.GradientFlow(cost, sg.euclidean(X), rate=eta)
+>>> naive_x.components(X).T
+Matrix([[2*eta*(1 - x)]])
+>>> naive_x.components(Xt).T          # the same flow, seen in the sqrt chart
+Matrix([[eta*(1 - xt**2)/xt]])
+>>> sg.GradientFlow(cost, sg.euclidean(Xt), rate=eta).components(Xt).T
+Matrix([[4*eta*xt*(1 - xt**2)]])
+"""
+
+import sympy as sp
+from sympy.polys.fields import sfield
+
+from ..errors import ArgumentTypeError
+from ._coerce import as_expr
+from .linalg import solve_metric
+from .simplify import negate, simplify_matrix
+from .tensors import Covector, Metric, Scalar, Vector, check_same_manifold
+
+__all__ = ["differential", "riemannian_gradient", "GradientFlow"]
+
+
+def differential(scalar, chart=None, simplify="fast"):
+    r"""The differential :math:`dC = (\partial C / \partial x^i)_i` of a scalar, a Covector.
+
+    Parameters
+    ----------
+    scalar : Scalar
+    chart : Chart, optional
+        The chart to differentiate in (default: the scalar's own chart).  The
+        result is the same covector whichever chart is used.
+    simplify : {"none", "fast", "compact", "factor", "full"} or callable
+        Simplification of the partial derivatives; the default gives the form
+        that ``differential(scalar).components(chart)`` gives.
+
+    Returns
+    -------
+    Covector
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import symgrad as sg
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> A = sg.Manifold("plane").chart(x, y)
+    >>> sg.differential(sg.Scalar(A.manifold, A, x**2 * y)).components().T
+    Matrix([[2*x*y, x**2]])
+    """
+    if not isinstance(scalar, Scalar):
+        raise ArgumentTypeError(f"differential takes a Scalar, got {type(scalar).__name__}")
+    chart = chart or scalar.chart
+    partials = _partials(scalar.components(chart), chart.coords)
+    return Covector(scalar.manifold, chart, list(simplify_matrix(sp.Matrix(partials), simplify)))
+
+
+def _partials(expr, coords):
+    """The partial derivatives of ``expr`` by ``coords``.
+
+    Each term of a sum is differentiated only by the coordinates it contains
+    (costs are often sums over parameters); a term that is a rational function
+    is differentiated inside a rational function field, which returns reduced
+    fractions at a fraction of the cost of ``diff`` followed by ``cancel``.
+    """
+    wanted = set(coords)
+    parts = {c: [] for c in coords}
+    for term in sp.Add.make_args(expr):
+        used = term.free_symbols & wanted
+        if not used:
+            continue
+        if term.is_rational_function():
+            field, f = sfield(term)
+            gens = dict(zip(field.symbols, field.gens))
+            for c in used:
+                parts[c].append(f.diff(gens[c]).as_expr())
+        else:
+            for c in used:
+                parts[c].append(sp.diff(term, c))
+    return [sp.Add(*parts[c]) for c in coords]
+
+
+def _same_manifold(cost, metric):
+    if not isinstance(cost, Scalar):
+        raise ArgumentTypeError(f"the cost must be a Scalar, got {type(cost).__name__}")
+    if not isinstance(metric, Metric):
+        raise ArgumentTypeError(f"the metric must be a Metric, got {type(metric).__name__}")
+    check_same_manifold(("the cost", cost), ("the metric", metric))
+
+
+def riemannian_gradient(cost, metric, chart=None, simplify="fast"):
+    r"""The Riemannian gradient :math:`G^{-1} dC` of a cost, a Vector (no sign, no rate).
+
+    Parameters
+    ----------
+    cost : Scalar
+    metric : Metric
+        On the same manifold as ``cost``.
+    chart : Chart, optional
+        The chart to compute in.  By default the metric's own chart, where it
+        was given and is usually simplest; the resulting vector has
+        components in every chart anyway.
+    simplify : {"none", "fast", "compact", "factor", "full"} or callable
+
+    Returns
+    -------
+    Vector
+
+    Notes
+    -----
+    ``G^{-1}`` is never formed: diagonal and block-diagonal metrics are solved
+    block by block, dense blocks by a fraction-free solve, and pullback
+    metrics through their factors (see :func:`symgrad.simplify.solve_metric`).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import symgrad as sg
+    >>> mu = sp.Symbol("mu", real=True)
+    >>> sigma = sp.Symbol("sigma", positive=True)
+    >>> A = sg.Manifold("normal family").chart(mu, sigma)
+    >>> F = sg.Metric(A.manifold, A, sp.diag(1 / sigma**2, 2 / sigma**2))
+    >>> cost = sg.Scalar(A.manifold, A, mu**2 / (2 * sigma**2) + sp.log(sigma))
+    >>> sg.riemannian_gradient(cost, F).components().T
+    Matrix([[mu, (-mu**2 + sigma**2)/(2*sigma)]])
+    """
+    _same_manifold(cost, metric)
+    chart = chart or metric.chart
+    w = sp.Matrix(_partials(cost.components(chart), chart.coords))  # simplified by the solve
+    G = metric.components(chart)
+    v = solve_metric(G, w, simplify, factor=metric.factor(chart))
+    return Vector(cost.manifold, chart, v)
+
+
+class GradientFlow(Vector):
+    r"""The gradient flow :math:`\dot x = -\eta\, G^{-1} dC`: a vector field.
+
+    Parameters
+    ----------
+    cost : Scalar
+    metric : Metric
+    rate : sympy expression or number, default 1
+        The learning rate :math:`\eta` (a positive parameter).
+    simplify : {"none", "fast", "compact", "factor", "full"} or callable
+        Simplification of the components.
+    chart : Chart, optional
+        Where to compute the gradient (default: the metric's chart).
+
+    Attributes
+    ----------
+    cost, metric, rate
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import symgrad as sg
+    >>> w = sp.Symbol("w", real=True)
+    >>> eta = sp.Symbol("eta", positive=True)
+    >>> A = sg.Manifold("weight").chart(w)
+    >>> flow = sg.GradientFlow(sg.Scalar(A.manifold, A, (w - 1)**2 / 2), sg.euclidean(A), rate=eta)
+    >>> flow.equations()
+    [Eq(Derivative(w(t), t), eta*(1 - w(t)))]
+    >>> print(flow.latex())
+    \frac{d w}{d t} = \eta \left(1 - w\right)
+    """
+
+    _kind = "gradient flow"
+
+    def __init__(self, cost, metric, rate=1, simplify="fast", chart=None):
+        _same_manifold(cost, metric)
+        self.cost = cost
+        self.metric = metric
+        self.rate = as_expr(rate, "the rate of a gradient flow")
+        grad = riemannian_gradient(cost, metric, chart=chart, simplify=simplify)
+        comps = [self.rate * negate(e, simplify) for e in grad.components()]
+        super().__init__(cost.manifold, grad.chart, comps)
+
+    def __repr__(self):
+        return f"GradientFlow({self.chart.name!r}, {list(self._given)})"
+
+    def equations(self, chart=None, t=sp.Symbol("t", real=True)):
+        """The flow as ODEs, ``Eq(Derivative(x(t), t), rhs)``, one per coordinate of ``chart``.
+
+        Returns
+        -------
+        list of sympy.Eq
+        """
+        chart = chart or self.chart
+        rhs = self.components(chart)
+        funcs = {c: sp.Function(c.name, real=True)(t) for c in chart.coords}
+        return [sp.Eq(sp.Derivative(funcs[c], t), r.xreplace(funcs)) for c, r in zip(chart.coords, rhs)]
+
+    def latex(self, chart=None):
+        r"""The update rule in ``chart`` as LaTeX: one ``\frac{d x}{d t} = ...`` line per coordinate.
+
+        Several coordinates are joined by ``\\`` inside an ``aligned`` environment.
+        """
+        chart = chart or self.chart
+        rhs = self.components(chart)
+        lines = [
+            rf"\frac{{d {sp.latex(c)}}}{{d t}} {'&' if chart.dim > 1 else ''}= {sp.latex(r)}"
+            for c, r in zip(chart.coords, rhs)
+        ]
+        if chart.dim == 1:
+            return lines[0]
+        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+    def _repr_latex_(self):
+        return "$" + self.latex() + "$"
+
+    def numeric(self, chart=None, params=None, **options):
+        """The flow in ``chart`` as vectorised numpy code: a :class:`~symgrad.NumericFlow`.
+
+        Parameters
+        ----------
+        chart : Chart, optional
+            Default: the flow's chart.
+        params : dict, optional
+            Parameters bound once, ``{symbol or name: number}``; the others are
+            passed by name at each call.
+        **options
+            Passed to :class:`~symgrad.NumericFlow` (``check``).
+
+        Returns
+        -------
+        NumericFlow
+
+        Examples
+        --------
+        >>> import symgrad as sg
+        >>> one = sg.catalog.one_dimensional()
+        >>> num = sg.GradientFlow(one.cost, sg.euclidean(one.X), rate=one.eta).numeric(one.Xt, params={one.eta: 1})
+        >>> num([[1.0], [2.0]])
+        array([[ 0. ],
+               [-1.5]])
+        """
+        from ..numeric.flow import NumericFlow
+
+        return NumericFlow(self, chart, params, **options)

@@ -1,0 +1,280 @@
+"""Simplification levels: named, swappable simplification of expressions and matrices.
+
+Simplification is a named, swappable parameter.  Five levels are built in:
+
+``"none"``
+    leave expressions as they come out of the tensor rules;
+``"fast"`` (the default)
+    rational canonical form (:func:`sympy.cancel`), the numerator's common
+    factors pulled out (:func:`sympy.factor_terms`), a polynomial
+    denominator factored (:func:`sympy.factor`) and a rational constant of
+    the denominator spread over the numerator's terms when that is shorter:
+    cheap, predictable and canonical, so that two runs print the same
+    expression;
+``"compact"``
+    like ``"fast"``, but a constant stays in the denominator and numerators
+    of more than 8 terms are put in multivariate Horner form
+    (:func:`sympy.horner`): the shortest output for large rational results;
+``"factor"``
+    rational canonical form, then numerator and denominator factored over the
+    rationals (:func:`sympy.factor`): the most readable form of small results;
+``"full"``
+    :func:`sympy.simplify`, then :func:`sympy.factor_terms`: slowest,
+    sometimes shortest, not guaranteed canonical.
+
+Any callable ``f(expr) -> expr`` may be passed instead of a name.
+
+The structure-aware linear solves that use these levels live in
+:mod:`symgrad.core.linalg`.
+
+Examples
+--------
+>>> import sympy as sp
+>>> from symgrad.simplify import simplify_expr
+>>> x = sp.Symbol("x", positive=True)
+>>> simplify_expr((x**2 - 1) / (x - 1), "fast")
+x + 1
+"""
+
+import sympy as sp
+from sympy.core.mul import _keep_coeff
+
+from ..errors import SimplifyError
+
+__all__ = [
+    "LEVELS",
+    "simplify_expr",
+    "simplify_matrix",
+    "negate",
+]
+
+
+def _none(expr):
+    return expr
+
+
+def _format(num, den, compact=False):
+    """Present a reduced fraction: common factors of the numerator pulled out, a
+    polynomial denominator factored, and, with
+    ``compact``, a long numerator in Horner form.  Of the two placements of a
+    rational constant (in the denominator, or spread over the numerator's
+    terms) the shorter is kept.
+    """
+    if den.is_Add:
+        den = sp.factor(den)
+    if compact and num.is_Add and len(num.args) > 8:
+        try:
+            num = sp.horner(num)
+        except sp.PolynomialError:
+            pass
+    out = sp.factor_terms(num) / den
+    c, rest = den.as_coeff_Mul()
+    if c != 1 and num.is_Add and not compact:
+        spread = sp.expand(num / c) / rest
+        if sp.count_ops(spread) < sp.count_ops(out):
+            out = spread
+    return out
+
+
+def _fast(expr):
+    if expr.is_Atom:
+        return expr
+    return _format(*sp.fraction(sp.cancel(expr)))
+
+
+def _compact(expr):
+    if expr.is_Atom:
+        return expr
+    return _format(*sp.fraction(sp.cancel(expr)), compact=True)
+
+
+def _factor(expr):
+    if expr.is_Atom:
+        return expr
+    return sp.factor(sp.cancel(expr))
+
+
+def _full(expr):
+    if expr.is_Atom:
+        return expr
+    return sp.factor_terms(sp.simplify(expr))
+
+
+#: The named simplification levels.
+LEVELS = {"none": _none, "fast": _fast, "compact": _compact, "factor": _factor, "full": _full}
+
+
+def resolve(level):
+    """Return the simplification function named by ``level`` (or ``level`` itself if callable)."""
+    if callable(level):
+        return level
+    try:
+        return LEVELS[level]
+    except (KeyError, TypeError):
+        raise SimplifyError(
+            f"unknown simplification level {level!r}; use one of {sorted(LEVELS)} or a callable expr -> expr"
+        ) from None
+
+
+def simplify_expr(expr, level="fast"):
+    """Simplify one expression at the named level.
+
+    Parameters
+    ----------
+    expr : sympy.Expr or number
+        Passed through :func:`sympy.sympify` first.
+    level : {"none", "fast", "compact", "factor", "full"} or callable
+        A level of :data:`LEVELS` (see the module's description), or any
+        function ``expr -> expr``.
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    SimplifyError
+        If ``level`` is neither a known name nor callable.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symgrad.simplify import simplify_expr
+    >>> x = sp.Symbol("x", positive=True)
+    >>> e = (x**2 - 1) / (x - 1) + 1 / (2 * x + 2)
+    >>> for level in ["none", "fast", "factor"]:
+    ...     print(level, simplify_expr(e, level))
+    none 1/(2*x + 2) + (x**2 - 1)/(x - 1)
+    fast (x**2 + 2*x + 3/2)/(x + 1)
+    factor (2*x**2 + 4*x + 3)/(2*(x + 1))
+    >>> trig = sp.sin(x)**2 + sp.cos(x)**2
+    >>> simplify_expr(trig, "fast"), simplify_expr(trig, "full")
+    (sin(x)**2 + cos(x)**2, 1)
+    >>> simplify_expr(e, "fastest")
+    Traceback (most recent call last):
+        ...
+    symgrad.errors.SimplifyError: unknown simplification level 'fastest'; use one of ['compact', 'factor', 'fast', 'full', 'none'] or a callable expr -> expr
+    """
+    return resolve(level)(sp.sympify(expr))
+
+
+def negate(expr, level="fast"):
+    """``-expr`` for an expression already simplified at ``level``, without simplifying again.
+
+    For an expression that ``level`` leaves unchanged the result is exactly
+    ``simplify_expr(-expr, level)``, found cheaply: ``"fast"`` and
+    ``"compact"`` take the expression apart into numerator and denominator
+    (:func:`sympy.fraction`), move a rational constant spread over the
+    numerator's terms back to the denominator, and present the negated
+    numerator over the denominator as the level does, without a new
+    :func:`sympy.cancel`; ``"factor"`` changes the sign of the constant in
+    front of the factors; ``"none"`` gives ``-expr``.  ``"full"`` and
+    callables have no such shortcut and simplify ``-expr``.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        Simplified at ``level``.
+    level : {"none", "fast", "compact", "factor", "full"} or callable
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    SimplifyError
+        If ``level`` is neither a known name nor callable.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symgrad.simplify import negate, simplify_expr
+    >>> x, y = sp.symbols("x y", positive=True)
+    >>> negate((x - y) / (x + y), "fast"), negate((x - y) / (x + y), "compact")
+    ((-x + y)/(x + y), (-x + y)/(x + y))
+    >>> e = simplify_expr((2 * x - y) / 3, "fast")
+    >>> e, negate(e, "fast"), simplify_expr(-e, "fast")
+    ((2*x - y)/3, (-2*x + y)/3, (-2*x + y)/3)
+    >>> negate(simplify_expr((x - y) / (x + y), "factor"), "factor")
+    -(x - y)/(x + y)
+    """
+    f = resolve(level)
+    expr = sp.sympify(expr)
+    if f is _none:
+        return -expr
+    if (f is _fast or f is _compact) and not expr.has(sp.I):
+        # (over the Gaussian rationals cancel keeps complex coefficients unexpanded)
+        if expr.is_Atom:
+            return -expr
+        num, den = _fraction_parts(expr)
+        if den.is_Number:
+            # as after cancel: a sum over a constant is a sum of fractions
+            return _format(*sp.fraction(-num / den), compact=f is _compact)
+        return _format(-num, den, compact=f is _compact)
+    if f is _factor:
+        c, rest = expr.as_coeff_Mul()
+        return _keep_coeff(-c, rest)
+    return f(-expr)
+
+
+def _fraction_parts(expr):
+    """The numerator and denominator that :func:`_format` was given for ``expr``.
+
+    The numerator comes back expanded, over integer coefficients (a rational
+    constant spread over its terms returns to the denominator); the
+    denominator stays as presented (factored), which :func:`_format` keeps.
+    """
+    num, den = sp.fraction(expr)
+    num = sp.expand_mul(num)
+    lcm = 1
+    for term in sp.Add.make_args(num):
+        c = term.as_coeff_Mul()[0]
+        if c.is_Rational and c.q != 1:
+            lcm = sp.ilcm(lcm, c.q)
+    if lcm != 1:
+        num = sp.expand_mul(lcm * num)
+        c, rest = den.as_coeff_Mul()
+        den = _keep_coeff(c * lcm, rest)
+    return num, den
+
+
+def simplify_matrix(matrix, level="fast"):
+    """Simplify every entry of a matrix.
+
+    Parameters
+    ----------
+    matrix : sympy.Matrix
+        Of any shape.
+    level : {"none", "fast", "compact", "factor", "full"} or callable
+
+    Returns
+    -------
+    sympy.ImmutableMatrix
+        Of the same shape.
+
+    Raises
+    ------
+    SimplifyError
+        If ``level`` is neither a known name nor callable.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symgrad.simplify import simplify_matrix
+    >>> x = sp.Symbol("x", positive=True)
+    >>> simplify_matrix(sp.Matrix([[(x**2 - 1) / (x - 1), x / x**3]]))
+    Matrix([[x + 1, x**(-2)]])
+    """
+    f = resolve(level)
+    return sp.ImmutableMatrix(matrix.rows, matrix.cols, [f(e) for e in matrix])
+
+
+def finish_fractions(pairs, f):
+    """Simplify solved fractions ``(num, den)`` with the level function ``f``.
+
+    A built-in level whose first step (cancel) the solve has done formats them directly.
+    """
+    if f is _fast or f is _compact:
+        return [_format(p, q, compact=f is _compact) for p, q in pairs]
+    return [f(p / q) for p, q in pairs]

@@ -1,0 +1,662 @@
+r"""Export a gradient flow: LaTeX, Python/numpy source, C source and JAX source.
+
+Each exporter takes a :class:`~symgrad.GradientFlow`, the chart to write it
+in, and optionally numeric values for some of its parameters::
+
+    to_latex(flow, chart, params=None)    # the ODEs and the discrete update rule
+    to_python(flow, chart, params=None)   # a numpy-only module with flow(x, *, params)
+    to_c(flow, chart, params=None)        # C99: void flow(const double *x, const double *p, double *out)
+    to_jax(flow, chart, params=None)      # a jax.numpy module, jit- and vmap-able
+
+``params`` maps sympy Symbols to numbers and is substituted before export;
+the parameters left free become arguments of the generated function
+(keyword-only arguments in Python and JAX, the array ``p`` in C), in the
+order of their names.  Generated source is deterministic (the same flow gives
+the same text, run after run), has its common subexpressions eliminated
+(:func:`sympy.cse`), and never calls ``eval`` or ``exec``.
+
+Examples
+--------
+>>> import symgrad as sg
+>>> one = sg.catalog.one_dimensional()
+>>> flow = sg.GradientFlow(one.cost, sg.euclidean(one.X), rate=one.eta)
+>>> print(sg.to_latex(flow, one.X))
+\begin{align}
+\frac{d x}{d t} &= 2 \eta \left(1 - x\right) \\
+x_{k+1} &= x_{k} + 2 \eta \left(1 - x_{k}\right)
+\end{align}
+"""
+
+import fractions
+import keyword
+import math
+import numbers
+import re
+
+import numpy as np
+import sympy as sp
+from sympy.printing.c import C99CodePrinter, get_math_macros
+from sympy.printing.codeprinter import PrintMethodNotImplementedError
+from sympy.printing.numpy import NumPyPrinter
+
+try:  # sympy >= 1.13
+    from sympy.printing.numpy import JaxPrinter as _JaxPrinter
+except ImportError:  # pragma: no cover - older sympy
+
+    class _JaxPrinter(NumPyPrinter):
+        """NumPyPrinter writing ``jax.numpy.f`` where it would write ``numpy.f``."""
+
+        _module = "jax.numpy"
+
+        def _module_format(self, fqn, register=True):
+            if fqn == "numpy" or fqn.startswith("numpy."):
+                fqn = "jax." + fqn
+            return super()._module_format(fqn, register)
+
+
+from ..core.chart import Chart
+from ..core.gradient import GradientFlow
+from ..errors import (
+    ExportError,
+    ExportParameterError,
+    ManifoldMismatchError,
+    NotAChartError,
+    NotAFlowError,
+    UnsupportedExpressionError,
+)
+
+__all__ = ["to_latex", "to_python", "to_c", "to_jax"]
+
+
+# -- the flow to export: checked, parameters substituted -----------------------------------
+
+
+class _Export:
+    """A flow's components in one chart, parameters substituted, ready to print.
+
+    Attributes
+    ----------
+    chart : Chart
+    coords : tuple of sympy.Symbol
+    components : list of sympy.Expr
+    parameters : list of sympy.Symbol
+        The free parameters, sorted by name.
+    """
+
+    def __init__(self, flow, chart, params, caller):
+        if not isinstance(flow, GradientFlow):
+            hint = (
+                "; a Vector is not a gradient flow, build one with sg.GradientFlow(cost, metric, rate=...)"
+                if hasattr(flow, "components")
+                else ""
+            )
+            raise NotAFlowError(f"{caller} exports a GradientFlow, got {type(flow).__name__}{hint}")
+        if not isinstance(chart, Chart):
+            raise NotAChartError(
+                f"{caller} needs the Chart to write the flow in, got {type(chart).__name__}; "
+                f"pass a chart of {flow.manifold.name!r}, e.g. flow.chart"
+            )
+        if chart.manifold is not flow.manifold:
+            raise ManifoldMismatchError(
+                f"{caller}: chart {chart.name!r} belongs to manifold {chart.manifold.name!r}, "
+                f"but the flow lives on {flow.manifold.name!r}; pass one of its charts "
+                f"({', '.join(repr(c.name) for c in flow.manifold.charts)})"
+            )
+        comps = [sp.sympify(e) for e in flow.components(chart)]
+        subs = _check_params(params, flow, chart, comps, caller)
+        self.chart = chart
+        self.coords = tuple(chart.coords)
+        self.components = [e.xreplace(subs) for e in comps] if subs else comps
+        free = set().union(*(e.free_symbols for e in self.components)) - set(self.coords)
+        self.parameters = sorted(free, key=lambda s: (s.name, sp.default_sort_key(s)))
+        for a, b in zip(self.parameters, self.parameters[1:]):
+            if a.name == b.name:
+                raise ExportParameterError(
+                    f"{caller}: the flow has two different parameters named {a.name!r} "
+                    f"(assumptions {_given(a)} and {_given(b)}); the generated code "
+                    "could not tell them apart: build the model with one Symbol per parameter, "
+                    "or substitute one of them with params={...}"
+                )
+
+    def header(self):
+        """One line saying what was exported."""
+        coords = "(" + ", ".join(c.name for c in self.coords) + ")"
+        chart = repr(self.chart.name) + ("" if self.chart.name == coords else " " + coords)
+        return f"Gradient flow on {self.chart.manifold.name!r} in chart {chart}, generated by symgrad."
+
+    def ode_lines(self):
+        """``d x/dt = rhs`` for each coordinate, in sympy's string form."""
+        lhs = [f"d{c.name}/dt" for c in self.coords]
+        width = max(map(len, lhs))
+        return [f"{d.ljust(width)} = {sp.sstr(e)}" for d, e in zip(lhs, self.components)]
+
+
+def _number(value, key, caller):
+    """A numeric parameter value as an exact or round-trip-exact sympy number."""
+    bad = ExportParameterError(
+        f"{caller}: params[{key}] is {value!r} of type {type(value).__name__}; a parameter's "
+        "value must be a finite real number (int, float, Fraction, or a numeric sympy "
+        "expression such as sp.Rational(1, 2) or sp.pi)"
+    )
+    if isinstance(value, (bool, np.bool_)):
+        raise bad
+    if isinstance(value, sp.Basic):
+        if (
+            not isinstance(value, sp.Expr)
+            or value.free_symbols
+            or value.is_extended_real is not True
+            or value.is_finite is not True
+        ):
+            raise bad
+        return value
+    if isinstance(value, numbers.Integral):
+        return sp.Integer(int(value))
+    if isinstance(value, fractions.Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, numbers.Real):
+        x = float(value)
+        if not math.isfinite(x):
+            raise bad
+        text = repr(x)
+        digits = len(re.sub(r"\D", "", text.split("e")[0]).lstrip("0"))
+        return sp.Float(text, max(15, digits))
+    raise bad
+
+
+def _given(symbol):
+    """The assumptions a Symbol was created with, as ``positive=True`` (or ``none``)."""
+    given = getattr(symbol, "_assumptions_orig", None)
+    if given is None:
+        given = symbol.assumptions0
+    return ", ".join(f"{k}={v}" for k, v in sorted(given.items())) or "none"
+
+
+def _check_params(params, flow, chart, comps, caller):
+    """Validate ``params`` ({Symbol: number}) and return the substitution dict."""
+    if params is None:
+        return {}
+    if not hasattr(params, "items"):
+        raise ExportParameterError(f"{caller}: params must be a dict {{Symbol: number}}, got {type(params).__name__}")
+    free = set().union(*(e.free_symbols for e in comps)) - set(chart.coords)
+    subs = {}
+    for key, value in params.items():
+        if not isinstance(key, sp.Symbol):
+            raise ExportParameterError(
+                f"{caller}: params has the key {key!r} of type {type(key).__name__}; keys must be "
+                "the sympy Symbols of the parameters (strings are not parsed)"
+            )
+        if key in flow.manifold.coordinates:
+            raise ExportParameterError(
+                f"{caller}: params sets {key}, a coordinate of manifold {flow.manifold.name!r}; "
+                "params gives values to parameters only"
+            )
+        if key not in free:
+            names = ", ".join(sorted(s.name for s in free)) or "none"
+            same = [s for s in free if s.name == key.name]
+            hint = (
+                f"; the flow's {key.name} is a different Symbol (assumptions {_given(same[0])}, "
+                f"yours {_given(key)}): use the Symbol the model was built with"
+                if same
+                else ""
+            )
+            raise ExportParameterError(
+                f"{caller}: params sets {key}, which is not a parameter of the flow in chart "
+                f"{chart.name!r} (its parameters: {names}){hint}"
+            )
+        subs[key] = _number(value, key, caller)
+    return subs
+
+
+# -- identifiers -----------------------------------------------------------------------------
+
+_C_RESERVED = frozenset(
+    C99CodePrinter().reserved_words
+    | {"_Bool", "_Complex", "_Imaginary", "NULL", "errno", "math_errhandling", "INFINITY", "NAN"}
+    | {
+        # functions and macros of math.h the printer may call
+        "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cbrt", "ceil", "copysign",
+        "cos", "cosh", "erf", "erfc", "exp", "exp2", "expm1", "fabs", "fdim", "floor", "fma",
+        "fmax", "fmin", "fmod", "frexp", "gamma", "hypot", "ilogb", "j0", "j1", "jn", "ldexp",
+        "lgamma", "llrint", "llround", "log", "log10", "log1p", "log2", "logb", "lrint",
+        "lround", "modf", "nan", "nearbyint", "nextafter", "pow", "remainder", "remquo",
+        "rint", "round", "scalbln", "scalbn", "sin", "sinh", "sqrt", "tan", "tanh", "tgamma",
+        "trunc", "y0", "y1", "yn", "HUGE_VAL",
+    }
+    | set(get_math_macros().values())
+)  # fmt: skip
+
+# the names the body of the generated Python function refers to
+_PY_RESERVED = frozenset(keyword.kwlist) | {"numpy", "jax", "ValueError"}
+
+
+def _identifier(name, taken):
+    """A valid, unused identifier derived from a symbol's name."""
+    ident = re.sub(r"\W", "_", re.sub(r"[{}\\]", "", name), flags=re.ASCII)
+    if not ident or ident[0].isdigit():
+        ident = "s_" + ident
+    while ident in taken:
+        ident += "_"
+    return ident
+
+
+def _names(export, reserved, argument):
+    """Identifiers for the parameters, the positional argument and the coordinates.
+
+    Parameters keep their names where possible (they are the generated
+    function's keyword arguments); the positional argument is ``argument``
+    unless a parameter takes it (``None``: no such argument); coordinates,
+    being locals, give way.
+    """
+    taken = set(reserved)
+    params = {}
+    for s in export.parameters:
+        params[s] = _identifier(s.name, taken)
+        taken.add(params[s])
+    arg = None
+    if argument is not None:
+        arg = _identifier(argument, taken)
+        taken.add(arg)
+    coords = {}
+    for c in export.coords:
+        coords[c] = _identifier(c.name, taken)
+        taken.add(coords[c])
+    return params, arg, coords, taken
+
+
+def _renamed(exprs, mapping):
+    """``exprs`` with every symbol replaced by one named after its identifier."""
+    subs = {s: sp.Symbol(name, **s.assumptions0) for s, name in mapping.items() if s.name != name}
+    return [e.xreplace(subs) for e in exprs] if subs else list(exprs)
+
+
+def _temporaries(taken):
+    """The names ``_t0, _t1, ...`` of common subexpressions, skipping taken ones."""
+    i = 0
+    while True:
+        name = f"_t{i}"
+        i += 1
+        if name not in taken:
+            yield sp.Symbol(name)
+
+
+def _print_all(printer, exprs, caller, allowed_modules=None):
+    """Print expressions with ``printer``, turning its refusals into symgrad errors."""
+    try:
+        out = [printer.doprint(e) for e in exprs]
+    except PrintMethodNotImplementedError as err:
+        raise UnsupportedExpressionError(
+            f"{caller}: the flow uses a function the {type(printer).__name__} cannot write: "
+            f"{str(err).splitlines()[0]}; substitute it with params or export another chart"
+        ) from None
+    if allowed_modules is not None:
+        extra = sorted(set(printer.module_imports) - set(allowed_modules))
+        if extra:
+            used = ", ".join(f"{m}.{f}" for m in extra for f in sorted(printer.module_imports[m]))
+            raise UnsupportedExpressionError(
+                f"{caller}: the flow uses {used}, which {' and '.join(allowed_modules)} "
+                "does not provide (element-wise); the generated module would not be vectorised"
+            )
+    for text in out:
+        if "\n" in text:  # pragma: no cover - printers fall back to statements on odd input
+            raise UnsupportedExpressionError(f"{caller}: an expression does not print as one expression: {text!r}")
+    return out
+
+
+def _cse(exprs, taken):
+    """Common subexpressions and reduced expressions (deterministic, canonical order)."""
+    return sp.cse(exprs, symbols=_temporaries(taken), order="canonical")
+
+
+def _safe_text(text, forbidden):
+    """Text for a comment or docstring: ``forbidden`` sequences broken up."""
+    for seq, repl in forbidden:
+        text = text.replace(seq, repl)
+    return text
+
+
+# -- LaTeX -----------------------------------------------------------------------------------
+
+
+def _indexed(latex_name, index):
+    if re.fullmatch(r"\\?[A-Za-z]+", latex_name):
+        return f"{latex_name}_{{{index}}}"
+    return f"{{{latex_name}}}_{{{index}}}"
+
+
+def to_latex(flow, chart, params=None):
+    r"""The flow's ODEs and its discrete update rule, as a LaTeX ``align`` environment.
+
+    One line :math:`\frac{d x^i}{d t} = v^i(x)` per coordinate, then one line
+    :math:`x^i_{k+1} = x^i_k + v^i(x_k)` per coordinate: the explicit Euler
+    step :math:`x \leftarrow x - \eta\, G^{-1} dC`, the flow's rate :math:`\eta`
+    being the step size.  The text is deterministic (sympy's canonical term
+    order), so it can be diffed and kept in golden files.
+
+    Parameters
+    ----------
+    flow : GradientFlow
+    chart : Chart
+        A chart of the flow's manifold.
+    params : dict {sympy.Symbol: number}, optional
+        Values substituted for parameters first (e.g. ``{eta: 1}``).
+
+    Returns
+    -------
+    str
+        ``\begin{align} ... \end{align}`` and a final newline.
+
+    Raises
+    ------
+    NotAFlowError, NotAChartError, ManifoldMismatchError, ExportParameterError
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> g = sg.catalog.gaussian_kl()
+    >>> flow = sg.GradientFlow(g.cost, g.fisher)
+    >>> print(sg.to_latex(flow, g.variance))
+    \begin{align}
+    \frac{d \mu}{d t} &= 4 - \mu \\
+    \frac{d s}{d t} &= \mu^{2} - 8 \mu - s + 20 \\
+    \mu_{k+1} &= \mu_{k} + 4 - \mu_{k} \\
+    s_{k+1} &= s_{k} + \mu_{k}^{2} - 8 \mu_{k} - s_{k} + 20
+    \end{align}
+    """
+    export = _Export(flow, chart, params, "to_latex")
+    names = {c: sp.latex(c) for c in export.coords}
+    taken = {s.name for e in export.components for s in e.free_symbols}
+    step = {}
+    for c in export.coords:
+        name = f"{c.name}_k"
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        step[c] = sp.Symbol(name, **c.assumptions0)
+    step_names = {step[c]: _indexed(names[c], "k") for c in export.coords}
+    lines = []
+    for c, rhs in zip(export.coords, export.components):
+        lines.append(rf"\frac{{d {names[c]}}}{{d t}} &= {sp.latex(rhs)}")
+    for c, rhs in zip(export.coords, export.components):
+        text = sp.latex(rhs.xreplace(step), symbol_names=step_names)
+        now = _indexed(names[c], "k")
+        if rhs == 0:
+            update = now
+        elif text.startswith("-"):
+            update = f"{now} - {text[1:].lstrip()}"
+        else:
+            update = f"{now} + {text}"
+        lines.append(f"{_indexed(names[c], 'k+1')} &= {update}")
+    return "\\begin{align}\n" + " \\\\\n".join(lines) + "\n\\end{align}\n"
+
+
+# -- Python (numpy) and JAX ------------------------------------------------------------------
+
+_DOC_FORBIDDEN = [("\\", "\\\\"), ('"""', '\\"\\"\\"')]
+
+
+def _python_source(export, printer, module, caller, functional):
+    """The module text shared by :func:`to_python` (``functional=False``) and :func:`to_jax`."""
+    dim = len(export.coords)
+    params, arg, coords, taken = _names(export, _PY_RESERVED | printer.reserved_words, "x")
+    mapping = {**params, **coords}
+    exprs = _renamed(export.components, mapping)
+    temps, reduced = _cse(exprs, taken)
+    printed = _print_all(printer, [e for _, e in temps] + reduced, caller, allowed_modules=(module,))
+    temp_lines = [f"{t} = {text}" for (t, _), text in zip(temps, printed[: len(temps)])]
+    values = printed[len(temps) :]
+
+    coord_names = ", ".join(c.name for c in export.coords)
+    signature = ", ".join([arg, "*"] + [params[p] for p in export.parameters]) if params else arg
+    doc = [
+        f"d({coord_names})/dt at the points {arg}.",
+        "",
+        "Parameters",
+        "----------",
+        f"{arg} : array_like, shape (..., {dim})",
+        f"    Points ({coord_names}) of chart {export.chart.name!r}.",
+    ]
+    for p in export.parameters:
+        doc += [f"{params[p]} : float or array broadcastable to {arg}.shape[:-1]", f"    The parameter {p.name}."]
+    doc += ["", "Returns", "-------", f"array, shape (..., {dim})"]
+
+    body = [f"{arg} = {module}.asarray({arg})"]
+    if functional:
+        body.append(f"if not {module}.issubdtype({arg}.dtype, {module}.inexact):")
+        body.append(f"    {arg} = {arg}.astype(float)")
+    else:
+        body.append(f"{arg} = {arg}.astype({module}.result_type({arg}.dtype, float), copy=False)")
+    body += [
+        f"if {arg}.ndim == 0 or {arg}.shape[-1] != {dim}:",
+        f'    raise ValueError(f"{arg} must have shape (..., {dim}), got {{{arg}.shape}}")',
+    ]
+    used = set().union(*(e.free_symbols for e in export.components))
+    body += [f"{coords[c]} = {arg}[..., {i}]" for i, c in enumerate(export.coords) if c in used]
+    body += temp_lines
+    if functional:
+        if any(not (e.free_symbols & set(export.coords)) for e in export.components):
+            zero = _identifier("zero", taken | {t.name for t, _ in temps})
+            body.append(f"{zero} = {module}.zeros_like({arg}[..., 0])")
+            values = [
+                v if e.free_symbols & set(export.coords) else f"{zero} + ({v})"
+                for e, v in zip(export.components, values)
+            ]
+        body.append(f"return {module}.stack([")
+        body += [f"    {v}," for v in values]
+        body.append("], axis=-1)")
+    else:
+        out = _identifier("out", taken | {t.name for t, _ in temps})
+        body.append(f"{out} = {module}.empty({arg}.shape, dtype={arg}.dtype)")
+        body += [f"{out}[..., {i}] = {v}" for i, v in enumerate(values)]
+        body.append(f"return {out}")
+
+    module_doc = [export.header(), ""] + export.ode_lines()
+    if export.parameters:
+        module_doc += ["", "Parameters: " + ", ".join(p.name for p in export.parameters) + "."]
+    lines = ['"""' + _safe_text("\n".join(module_doc), _DOC_FORBIDDEN) + '\n"""', ""]
+    lines += [f"import {module}", ""]
+    lines.append(f"COORDINATES = {tuple(c.name for c in export.coords)!r}")
+    lines.append(f"PARAMETERS = {tuple(params[p] for p in export.parameters)!r}")
+    lines += ["", "", f"def flow({signature}):"]
+    lines.append(
+        '    """' + _safe_text("\n".join(doc), _DOC_FORBIDDEN).replace("\n", "\n    ").replace("\n    \n", "\n\n")
+    )
+    lines.append('    """')
+    lines += ["    " + b for b in body]
+    return "\n".join(lines) + "\n"
+
+
+def to_python(flow, chart, params=None):
+    r"""Source of a standalone Python module computing the flow with numpy only.
+
+    The module defines ``COORDINATES`` (the coordinate names, in order),
+    ``PARAMETERS`` (the names of the free parameters) and::
+
+        flow(x, *, <parameters>) -> array, shape (..., dim)
+
+    for ``x`` of shape ``(..., dim)``: :math:`\dot x = -\eta\, G^{-1}(x)\, dC(x)`
+    at every point.  The free parameters are keyword-only arguments (scalars
+    or arrays broadcastable to ``x.shape[:-1]``).  Constant and zero
+    components are broadcast to the shape of ``x``; common subexpressions are
+    computed once.  The module imports nothing but numpy.
+
+    Parameters
+    ----------
+    flow : GradientFlow
+    chart : Chart
+        A chart of the flow's manifold; ``x`` holds its coordinates.
+    params : dict {sympy.Symbol: number}, optional
+        Values substituted for parameters, which then are no arguments.
+
+    Returns
+    -------
+    str
+        The module's source: write it to a ``.py`` file and import it.
+
+    Raises
+    ------
+    NotAFlowError, NotAChartError, ManifoldMismatchError, ExportParameterError
+    UnsupportedExpressionError
+        If the flow uses a function numpy does not provide.
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> one = sg.catalog.one_dimensional()
+    >>> flow = sg.GradientFlow(one.cost, sg.euclidean(one.X), rate=one.eta)
+    >>> src = sg.to_python(flow, one.X)
+    >>> print(*[line for line in src.splitlines() if line.startswith(("import", "COORD", "PARAM", "def"))], sep="\n")
+    import numpy
+    COORDINATES = ('x',)
+    PARAMETERS = ('eta',)
+    def flow(x, *, eta):
+    >>> print(src.splitlines()[-2])
+        out[..., 0] = 2*eta*(1 - x_)
+    >>> code = compile(src, "flow.py", "exec")   # valid Python (compiled, not run)
+    """
+    export = _Export(flow, chart, params, "to_python")
+    return _python_source(export, NumPyPrinter(), "numpy", "to_python", functional=False)
+
+
+def to_jax(flow, chart, params=None):
+    r"""Source of a Python module computing the flow with ``jax.numpy``.
+
+    The same interface as :func:`to_python` (``COORDINATES``, ``PARAMETERS``,
+    ``flow(x, *, <parameters>)`` for ``x`` of shape ``(..., dim)``), written as
+    a pure function of ``x`` so that ``jax.jit``, ``jax.vmap`` and ``jax.grad``
+    apply to it (keep the parameters static or close over them).  JAX computes
+    in float32 unless ``jax_enable_x64`` is set.  Generating the source does not
+    need JAX; running it does (``pip install symgrad[jax]``).
+
+    Parameters
+    ----------
+    flow : GradientFlow
+    chart : Chart
+    params : dict {sympy.Symbol: number}, optional
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    NotAFlowError, NotAChartError, ManifoldMismatchError, ExportParameterError
+    UnsupportedExpressionError
+        If the flow uses a function ``jax.numpy`` does not provide.
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> g = sg.catalog.gaussian_kl()
+    >>> src = sg.to_jax(sg.GradientFlow(g.cost, g.fisher), g.std)
+    >>> print(*src.splitlines()[-4:], sep="\n")
+        return jax.numpy.stack([
+            4 - mu,
+            (1/2)*(mu**2 - 8*mu - sigma**2 + 20)/sigma,
+        ], axis=-1)
+    """
+    export = _Export(flow, chart, params, "to_jax")
+    return _python_source(export, _JaxPrinter(), "jax.numpy", "to_jax", functional=True)
+
+
+# -- C ---------------------------------------------------------------------------------------
+
+_C_FORBIDDEN = [("*/", "* /"), ("/*", "/ *")]
+
+
+def to_c(flow, chart, params=None, *, name="flow"):
+    r"""C99 source of a function computing the flow at one point.
+
+    The generated function is::
+
+        void flow(const double *x, const double *p, double *out);
+
+    with ``x`` the ``dim`` coordinates of the point (in chart order), ``p`` the
+    free parameters (in the order of their names; may be ``NULL`` when there
+    are none) and ``out`` the ``dim`` components of :math:`\dot x` (``out``
+    may be ``x``: the inputs are read first).  The source comment lists the
+    coordinates, the parameters and the ODEs; the macros ``FLOW_DIM`` and
+    ``FLOW_NPARAMS`` (prefix after ``name``) give the sizes.  Only ``math.h``
+    is included; compile with ``-lm``.
+
+    Parameters
+    ----------
+    flow : GradientFlow
+    chart : Chart
+    params : dict {sympy.Symbol: number}, optional
+        Values substituted for parameters, which then leave ``p``.
+    name : str, default "flow"
+        The C function's name, a C identifier.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    NotAFlowError, NotAChartError, ManifoldMismatchError, ExportParameterError
+    UnsupportedExpressionError
+        If the flow uses a function C99's math library does not provide.
+    ExportError
+        If ``name`` is not a usable C identifier.
+
+    Examples
+    --------
+    >>> import symgrad as sg
+    >>> one = sg.catalog.one_dimensional()
+    >>> flow = sg.GradientFlow(one.cost, sg.euclidean(one.X), rate=one.eta)
+    >>> src = sg.to_c(flow, one.X)
+    >>> print(*[line for line in src.splitlines() if line.startswith(("#include", "void"))], sep="\n")
+    #include <math.h>
+    void flow(const double *x, const double *p, double *out)
+    >>> print(*src.splitlines()[-5:], sep="\n")
+    {
+        const double x_ = x[0];
+        const double eta = p[0];
+        out[0] = 2*eta*(1 - x_);
+    }
+    """
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_]\w*", name, flags=re.ASCII) or name in _C_RESERVED:
+        raise ExportError(f"to_c: name must be a C identifier (and no C keyword or math.h name), got {name!r}")
+    export = _Export(flow, chart, params, "to_c")
+    printer = C99CodePrinter()
+    # the arguments are always x, p and out: parameters and coordinates, locals here, give way
+    params_, _, coords, taken = _names(export, _C_RESERVED | {"x", "p", "out", name}, None)
+    exprs = _renamed(export.components, {**params_, **coords})
+    temps, reduced = _cse(exprs, taken)
+    printed = _print_all(printer, [e for _, e in temps] + reduced, "to_c")
+    values = printed[len(temps) :]
+
+    dim, npar = len(export.coords), len(export.parameters)
+    macro = name.upper()
+    used_macros = sorted(set(re.findall(r"\bM_[A-Z0-9_]+\b", "\n".join(printed))))
+    macro_values = {v: k for k, v in get_math_macros().items()}
+
+    comment = [export.header(), ""] + ["  " + line for line in export.ode_lines()]
+    comment += ["", f"void {name}(const double *x, const double *p, double *out)"]
+    comment.append("  x   : the point, " + ", ".join(f"x[{i}] = {c.name}" for i, c in enumerate(export.coords)))
+    if npar:
+        comment.append(
+            "  p   : the parameters, " + ", ".join(f"p[{i}] = {s.name}" for i, s in enumerate(export.parameters))
+        )
+    else:
+        comment.append("  p   : unused (no free parameters); may be NULL")
+    comment.append(f"  out : d({', '.join(c.name for c in export.coords)})/dt, {dim} values; may be x")
+    lines = ["/* " + _safe_text(comment[0], _C_FORBIDDEN)]
+    lines += [(" * " + _safe_text(line, _C_FORBIDDEN)).rstrip() for line in comment[1:]]
+    lines += [" */", "", "#include <math.h>", ""]
+    for m in used_macros:
+        value = sp.N(macro_values[m], 21)
+        lines += [f"#ifndef {m}", f"#define {m} {value}", "#endif"]
+    if used_macros:
+        lines.append("")
+    lines += [f"#define {macro}_DIM {dim}", f"#define {macro}_NPARAMS {npar}", ""]
+    lines += [f"void {name}(const double *x, const double *p, double *out)", "{"]
+    used = set().union(*(e.free_symbols for e in export.components))
+    lines += [f"    const double {coords[c]} = x[{i}];" for i, c in enumerate(export.coords) if c in used]
+    lines += [f"    const double {params_[s]} = p[{i}];" for i, s in enumerate(export.parameters)]
+    if not npar:
+        lines.append("    (void)p;")
+    lines += [f"    const double {t} = {text};" for (t, _), text in zip(temps, printed[: len(temps)])]
+    lines += [f"    out[{i}] = {v};" for i, v in enumerate(values)]
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,576 @@
+r"""Numeric gradient flows: vectorised evaluation, integration and discrete steps.
+
+A :class:`NumericFlow` turns the closed form of a flow :math:`\dot x = -\eta\,
+G(x)^{-1} dC(x)` in one chart into numpy code: one ``lambdify`` with
+common-subexpression elimination per object (flow, metric, cost), evaluated on
+arrays of points of shape ``(..., dim)``, block by block so that large arrays
+run from the processor's cache.  Parameters (symbols that are no coordinate)
+are either bound to numbers once, when the numeric flow is made, or left free
+and passed by name at each call.
+
+:meth:`NumericFlow.integrate` solves the flow with scipy's ``solve_ivp``, one
+initial point or an ensemble of them in one vectorised system, and stops a
+trajectory that leaves the chart's domain with a status that says so;
+:meth:`NumericFlow.step` and :meth:`NumericFlow.iterate` are the discrete rule
+:math:`x \leftarrow x - \eta\, G^{-1} dC`.  Both drivers return a
+:class:`FlowSolution`.
+
+The pieces live in private modules: the chunked ``lambdify`` kernels in
+:mod:`symgrad.numeric._kernels`, the checks of parameter values in
+:mod:`symgrad.numeric._params`, and :class:`FlowSolution` with the ``solve_ivp``
+machinery in :mod:`symgrad.numeric._ivp`; :class:`FlowSolution` is importable from
+here.
+
+Examples
+--------
+>>> import numpy as np
+>>> import sympy as sp
+>>> import symgrad as sg
+>>> g = sg.catalog.gaussian_kl()
+>>> eta = sp.Symbol("eta", positive=True)
+>>> num = sg.GradientFlow(g.cost, g.fisher, rate=eta).numeric(g.std, params={eta: 1})
+>>> num(np.array([[4.0, 2.0], [3.0, 1.0]]))
+array([[0., 0.],
+       [1., 2.]])
+>>> sol = num.integrate([0.0, 1.0], t_span=(0, 20))
+>>> np.round(sol.y[-1], 6), sol.status
+(array([4., 2.]), 0)
+"""
+
+import math
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import numpy as np
+import sympy as sp
+
+from ..core.tensors import Vector
+from ..errors import ArgumentTypeError, DimensionError, DomainError
+from . import _ivp, _kernels, _params
+from ._ivp import FAILED, LEFT_DOMAIN, REACHED_END, FlowSolution
+
+__all__ = ["NumericFlow", "FlowSolution"]
+
+
+def _name(symbol):
+    return symbol.name
+
+
+# -- the numeric flow ------------------------------------------------------------------------
+
+
+class NumericFlow:
+    r"""A gradient flow as vectorised numpy code, with its metric and cost: :math:`\dot x = f(x)`.
+
+    Made by :meth:`GradientFlow.numeric <symgrad.GradientFlow.numeric>`.  The
+    flow's components in ``chart`` are lambdified once, with
+    common-subexpression elimination; every call evaluates them on a whole
+    array of points (in blocks of :data:`~symgrad.numeric._kernels.CHUNK` points, whose temporaries stay
+    in the cache: at 10^6 points this runs about twice as fast as the same
+    formula written as one numpy expression).
+
+    Parameters
+    ----------
+    flow : GradientFlow or Vector
+        The vector field.  A plain :class:`~symgrad.Vector` works too, without
+        :meth:`metric`, :meth:`inverse_metric` and :meth:`cost`.
+    chart : Chart, optional
+        The chart whose coordinates the arrays hold (default: the flow's chart).
+    params : dict, optional
+        Parameter values bound once: ``{symbol or name: number}``.  Bound
+        values are substituted exactly before lambdifying (``eta = 1`` costs
+        nothing at run time).  Parameters left out are free: pass them by name
+        at each call, as numbers or arrays that broadcast with the points.
+    check : bool, default True
+        Check at each call that the points lie in the chart's domain (one
+        min/max reduction per bounded coordinate); False skips the check.
+
+    Attributes
+    ----------
+    flow, chart
+    coords : tuple of sympy.Symbol
+        The chart's coordinates, the order of the last axis of every array.
+    dim : int
+    params : mapping
+        The bound parameters, ``{Symbol: sympy number}`` (read-only).
+    free_params : tuple of sympy.Symbol
+        The unbound parameters of the flow, its metric and its cost, sorted by name.
+    check : bool
+
+    Raises
+    ------
+    UnknownParameterError
+        A bound parameter is not a symbol of the flow, its metric or its cost.
+    ParameterValueError
+        A bound value is not a finite real number, or lies outside the range
+        the parameter's assumptions allow (a negative value for a positive symbol).
+    NumericParameterError
+        Two free parameters, or a free parameter and a coordinate, share a name.
+
+    Notes
+    -----
+    Shapes: :meth:`__call__` maps ``(..., dim)`` to ``(..., dim)``,
+    :meth:`metric` and :meth:`inverse_metric` to ``(..., dim, dim)`` and
+    :meth:`cost` to ``(...)``; arrays given for free parameters broadcast with
+    the leading axes ``...``.  Constant and zero components are broadcast too.
+    The inverse metric is computed numerically, ``np.linalg.inv`` of the
+    lambdified metric, point by point.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import symgrad as sg
+    >>> one = sg.catalog.one_dimensional()
+    >>> flow = sg.GradientFlow(one.cost, sg.euclidean(one.X), rate=one.eta)
+    >>> num = flow.numeric(one.X)
+    >>> num.free_params
+    (eta,)
+    >>> num(np.array([[2.0], [0.5]]), eta=0.5)
+    array([[-1. ],
+           [ 0.5]])
+    >>> num.metric([2.0], eta=0.5), float(num.cost([2.0]))
+    (array([[1.]]), 1.0)
+    """
+
+    def __init__(self, flow, chart=None, params=None, *, check=True):
+        if not isinstance(flow, Vector):
+            raise ArgumentTypeError(f"NumericFlow takes a GradientFlow or a Vector, got {type(flow).__name__}")
+        chart = flow.chart if chart is None else chart
+        self.flow = flow
+        self.chart = chart
+        self.coords = tuple(chart.coords)
+        self.dim = chart.dim
+        self.check = bool(check)
+        metric = getattr(flow, "metric", None)
+        cost = getattr(flow, "cost", None)
+        exprs = {"flow": list(flow.components(chart))}
+        if metric is not None:
+            exprs["metric"] = list(metric.components(chart))
+        if cost is not None:
+            exprs["cost"] = [cost.components(chart)]
+        rate = getattr(flow, "rate", sp.Integer(1))  # its symbols count even where the flow is zero
+        symbols = set().union(rate.free_symbols, *(e.free_symbols for es in exprs.values() for e in es))
+        symbols -= set(self.coords)
+        self.params = MappingProxyType(_params.bind(params or {}, symbols, self.coords, chart))
+        self.free_params = tuple(sorted(symbols - set(self.params), key=_name))
+        _params.check_names(self.coords, self.free_params)
+        self._free = {p.name: p for p in self.free_params}
+        subs = dict(self.params)
+        self._exprs = {k: [e.xreplace(subs) for e in es] for k, es in exprs.items()}
+        self._kernels = {}
+        self._kernel("flow")
+        self._bounds = [
+            (i, float(iv.start), float(iv.end), bool(iv.left_open), bool(iv.right_open))
+            for i, iv in enumerate(chart.domain[c] for c in self.coords)
+            if iv.start.is_finite or iv.end.is_finite
+        ]
+        lo = [float(chart.domain[c].start) for c in self.coords]
+        hi = [float(chart.domain[c].end) for c in self.coords]
+        self._lo, self._hi = np.array(lo), np.array(hi)
+
+    # -- construction helpers ----------------------------------------------------------------
+
+    def _kernel(self, which):
+        if which not in self._kernels:
+            if which not in self._exprs:
+                raise ArgumentTypeError(
+                    f"this numeric flow has no {which}: it was made from a "
+                    f"{type(self.flow).__name__}, not a GradientFlow"
+                )
+            self._kernels[which] = _kernels.Kernel(self._exprs[which], self.coords, self.free_params)
+        return self._kernels[which]
+
+    def __repr__(self):
+        bound = ", ".join(f"{s}={v}" for s, v in sorted(self.params.items(), key=lambda kv: kv[0].name))
+        free = ", ".join(map(str, self.free_params))
+        return f"NumericFlow(chart {self.chart.name!r}: {self.coords}; bound: {{{bound}}}; free: ({free}))"
+
+    # -- evaluation --------------------------------------------------------------------------
+
+    def _points(self, X, what="X"):
+        X = np.asarray(X, dtype=float)
+        if X.ndim == 0 or X.shape[-1] != self.dim:
+            raise DimensionError(
+                f"{what} must have shape (..., {self.dim}), the last axis holding "
+                f"{', '.join(map(str, self.coords))}; got shape {X.shape}"
+            )
+        return X
+
+    def _in_bounds(self, X):
+        """Whether every point of ``X`` lies in the domain's bounds: one reduction per bound."""
+        if not X.size:
+            return True
+        for i, lo, hi, lo_open, hi_open in self._bounds:
+            col = X[..., i]
+            if math.isfinite(lo):
+                m = col.min()
+                if not (m > lo if lo_open else m >= lo):  # NaN fails too
+                    return False
+            if math.isfinite(hi):
+                m = col.max()
+                if not (m < hi if hi_open else m <= hi):
+                    return False
+        return True
+
+    def _outside(self, X, what="point"):
+        bad = np.argwhere(~self.contains(X))
+        index = tuple(int(i) for i in bad[0]) if len(bad) else ()
+        bounds = ", ".join(f"{c} in {self.chart.domain[c]}" for c in self.coords)
+        at = f" at index {index}" if index else ""
+        raise DomainError(
+            f"{what} {X[index].tolist()}{at} lies outside the domain of chart {self.chart.name!r} ({bounds})"
+        )
+
+    def _evaluate(self, which, X, params):
+        X = self._points(X)
+        kernel = self._kernel(which)
+        values = _params.call_values(kernel.params, params, self._free, self.params)
+
+        def check(block):
+            if not self._in_bounds(block):
+                self._outside(X)
+
+        return kernel(X, values, check if self.check else None)
+
+    def __call__(self, X, **params):
+        r"""The flow :math:`\dot x = -\eta\, G^{-1} dC` at the points ``X``.
+
+        Parameters
+        ----------
+        X : array_like, shape (..., dim)
+            Points, the last axis in the order of :attr:`coords`.
+        **params : float or array_like
+            Values of the free parameters, by name; arrays broadcast with ``X[..., 0]``.
+
+        Returns
+        -------
+        numpy.ndarray, shape (..., dim)
+
+        Raises
+        ------
+        DomainError
+            A point lies outside the chart's domain (when :attr:`check` is on).
+        UnboundParameterError
+            A free parameter the flow uses was not passed.
+
+        Examples
+        --------
+        >>> import symgrad as sg
+        >>> g = sg.catalog.gaussian_kl()
+        >>> num = sg.GradientFlow(g.cost, g.fisher).numeric(g.variance)
+        >>> num([[4.0, 4.0], [3.0, 1.0]])
+        array([[0., 0.],
+               [1., 4.]])
+        """
+        return self._evaluate("flow", X, params)
+
+    def metric(self, X, **params):
+        """The metric's components at the points ``X``.
+
+        Parameters
+        ----------
+        X : array_like, shape (..., dim)
+        **params : float or array_like
+
+        Returns
+        -------
+        numpy.ndarray, shape (..., dim, dim)
+
+        Examples
+        --------
+        >>> import symgrad as sg
+        >>> g = sg.catalog.gaussian_kl()
+        >>> sg.GradientFlow(g.cost, g.fisher).numeric(g.std).metric([0.0, 2.0])
+        array([[0.25, 0.  ],
+               [0.  , 0.5 ]])
+        """
+        out = self._evaluate("metric", X, params)
+        return out.reshape(out.shape[:-1] + (self.dim, self.dim))
+
+    def inverse_metric(self, X, **params):
+        """The inverse of the metric at the points ``X``, computed numerically.
+
+        ``np.linalg.inv`` of :meth:`metric`, point by point; the metric is
+        positive definite on the domain, so the inverse exists there.
+
+        Returns
+        -------
+        numpy.ndarray, shape (..., dim, dim)
+
+        Examples
+        --------
+        >>> import symgrad as sg
+        >>> g = sg.catalog.gaussian_kl()
+        >>> sg.GradientFlow(g.cost, g.fisher).numeric(g.std).inverse_metric([0.0, 2.0])
+        array([[4., 0.],
+               [0., 2.]])
+        """
+        return np.linalg.inv(self.metric(X, **params))
+
+    def cost(self, X, **params):
+        """The cost at the points ``X``.
+
+        Returns
+        -------
+        numpy.ndarray, shape (...)
+            A numpy float for a single point.
+
+        Examples
+        --------
+        >>> import symgrad as sg
+        >>> g = sg.catalog.gaussian_kl()
+        >>> num = sg.GradientFlow(g.cost, g.fisher).numeric(g.std)
+        >>> float(num.cost([4.0, 2.0]))
+        0.0
+        """
+        return self._evaluate("cost", X, params)[..., 0][()]
+
+    def contains(self, X):
+        """Whether each point lies in the chart's domain (finite, inside every interval).
+
+        Parameters
+        ----------
+        X : array_like, shape (..., dim)
+
+        Returns
+        -------
+        numpy.ndarray of bool, shape (...)
+
+        Examples
+        --------
+        >>> import symgrad as sg
+        >>> g = sg.catalog.gaussian_kl()
+        >>> sg.GradientFlow(g.cost, g.fisher).numeric(g.std).contains([[0.0, 1.0], [0.0, -1.0]])
+        array([ True, False])
+        """
+        X = self._points(X)
+        ok = np.all(np.isfinite(X), axis=-1)
+        for i, lo, hi, lo_open, hi_open in self._bounds:
+            col = X[..., i]
+            if math.isfinite(lo):
+                ok &= col > lo if lo_open else col >= lo
+            if math.isfinite(hi):
+                ok &= col < hi if hi_open else col <= hi
+        return ok
+
+    # -- discrete steps ----------------------------------------------------------------------
+
+    def step(self, X, dt=1.0, **params):
+        r"""One step of the discrete rule :math:`x \leftarrow x - \eta\, G^{-1} dC`: ``X + dt * f(X)``.
+
+        The rate :math:`\eta` is part of the flow already; ``dt`` scales it.
+
+        Parameters
+        ----------
+        X : array_like, shape (..., dim)
+        dt : float, default 1
+        **params : float or array_like
+
+        Returns
+        -------
+        numpy.ndarray, shape (..., dim)
+            The new points; they may lie outside the domain (see :meth:`iterate`).
+
+        Examples
+        --------
+        >>> import symgrad as sg
+        >>> one = sg.catalog.one_dimensional()
+        >>> num = sg.GradientFlow(one.cost, sg.euclidean(one.X), rate=one.eta).numeric(one.X)
+        >>> num.step([2.0], dt=0.25, eta=1.0)
+        array([1.5])
+        """
+        X = self._points(X)
+        return X + dt * self(X, **params)
+
+    def iterate(self, x0, n_steps, dt=1.0, params=None):
+        r"""Iterate the discrete rule :math:`x_{k+1} = x_k + dt\, f(x_k)` from ``x0``.
+
+        A member whose next point would leave the chart's domain (or whose
+        flow is not finite) stops: its path keeps the last point in the
+        domain, and its status says why and when.
+
+        Parameters
+        ----------
+        x0 : array_like, shape (dim,) or (ensemble, dim)
+        n_steps : int
+        dt : float, default 1
+        params : dict, optional
+            Values of the free parameters, ``{name or symbol: value}``; arrays
+            broadcast with the ensemble axis.
+
+        Returns
+        -------
+        FlowSolution
+            ``t = dt * arange(n_steps + 1)``; ``y`` of shape ``(n_steps + 1, dim)``
+            or ``(ensemble, n_steps + 1, dim)``; status 0 (all steps done), 1
+            (stopped at the domain's boundary) or -1 (the flow was not finite).
+
+        Raises
+        ------
+        DomainError
+            A point of ``x0`` lies outside the domain.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import symgrad as sg
+        >>> one = sg.catalog.one_dimensional()
+        >>> num = sg.GradientFlow(one.cost, sg.euclidean(one.X), rate=one.eta).numeric(one.X)
+        >>> path = num.iterate([2.0], n_steps=3, dt=0.25, params={"eta": 1.0})
+        >>> path.y[:, 0], path.status
+        (array([2.   , 1.5  , 1.25 , 1.125]), 0)
+        >>> print(num.iterate([2.0], n_steps=3, dt=2.0, params={"eta": 1.0}).message)
+        stopped at step 0 (t=0): step 1 leaves the domain of chart 'x' (x = -2 is outside Interval.open(0, oo))
+        """
+        x0, single, n = self._initial(x0)
+        values = self._driver_values(params, n)
+        n_steps = int(n_steps)
+        if n_steps < 0:
+            raise DimensionError(f"n_steps must be a non-negative integer, got {n_steps}")
+        y = np.empty((n, n_steps + 1, self.dim))
+        y[:, 0] = X = x0
+        t = dt * np.arange(n_steps + 1)
+        status = np.full(n, REACHED_END)
+        t_stop = np.full(n, t[-1])
+        message = [f"reached step {n_steps} (t={_params.fmt(t[-1])})"] * n
+        active = np.ones(n, dtype=bool)
+        kernel = self._kernel("flow")
+        for k in range(1, n_steps + 1):
+            with np.errstate(all="ignore"):
+                F = kernel(X, values)
+                Xn = X + dt * F
+            finite = np.all(np.isfinite(F), axis=-1)
+            ok = finite & self.contains(Xn)
+            for j in np.flatnonzero(active & ~ok):
+                status[j], t_stop[j] = (LEFT_DOMAIN if finite[j] else FAILED), t[k - 1]
+                why = (
+                    f"step {k} leaves the domain of chart {self.chart.name!r} ({self._why_outside(Xn[j])})"
+                    if finite[j]
+                    else f"the flow is not finite at {self._at(X[j])}"
+                )
+                message[j] = f"stopped at step {k - 1} (t={_params.fmt(t[k - 1])}): {why}"
+            active &= ok
+            X = np.where(active[:, None], Xn, X)
+            y[:, k] = X
+        return _ivp.solution(t, y, status, message, t_stop, single)
+
+    # -- integration -------------------------------------------------------------------------
+
+    def _initial(self, x0):
+        x0 = self._points(x0, "x0")
+        if x0.ndim > 2:
+            raise DimensionError(f"x0 must have shape (dim,) or (ensemble, dim); got shape {x0.shape}")
+        single = x0.ndim == 1
+        X = x0.reshape(-1, self.dim)
+        inside = self.contains(X)
+        if not inside.all():
+            j = int(np.flatnonzero(~inside)[0])
+            bounds = ", ".join(f"{c} in {self.chart.domain[c]}" for c in self.coords)
+            member = "" if single else f" (member {j} of the ensemble)"
+            raise DomainError(
+                f"the initial point {X[j].tolist()}{member} lies outside the domain of chart "
+                f"{self.chart.name!r} ({bounds})"
+            )
+        return X.copy(), single, len(X)
+
+    def _driver_values(self, params, n):
+        if params is None:
+            params = {}
+        if not isinstance(params, Mapping):
+            raise ArgumentTypeError(
+                f"params must be a mapping (a dict) {{name or symbol: value}}, got {type(params).__name__}"
+            )
+        given = {(k.name if isinstance(k, sp.Symbol) else k): v for k, v in params.items()}
+        values = _params.call_values(self._kernel("flow").params, given, self._free, self.params)
+        for p, v in zip(self._kernel("flow").params, values):
+            if np.ndim(v) and np.broadcast_shapes(np.shape(v), (n,)) != (n,):
+                raise DimensionError(
+                    f"the value of parameter {p} has shape {np.shape(v)}; in a driver it must be a "
+                    f"number or an array of shape ({n},), one value per member"
+                )
+        return values
+
+    def _at(self, point):
+        return "(" + ", ".join(f"{c}={_params.fmt(v)}" for c, v in zip(self.coords, point)) + ")"
+
+    def _why_outside(self, point):
+        for c, v in zip(self.coords, point):
+            if not np.isfinite(v) or not self.chart.domain[c].contains(sp.Float(v)):
+                return f"{c} = {_params.fmt(v)} is outside {self.chart.domain[c]}"
+        return "no coordinate is outside"
+
+    def integrate(self, x0, t_span, t_eval=None, method="RK45", *, params=None, per_member=True, **options):
+        r"""Solve the flow :math:`\dot x = f(x)` from ``x0`` with scipy's ``solve_ivp``.
+
+        Parameters
+        ----------
+        x0 : array_like, shape (dim,) or (ensemble, dim)
+            One initial point, or an ensemble integrated in one vectorised system.
+        t_span : (float, float)
+        t_eval : array_like, optional
+            Times to report; by default the solver's steps.
+        method : str or scipy OdeSolver, default "RK45"
+        params : dict, optional
+            Values of the free parameters, ``{name or symbol: value}``; arrays of
+            shape ``(ensemble,)`` give one value per member.
+        per_member : bool, default True
+            ``solve_ivp`` controls the root-mean-square error of the whole
+            state, so in an ensemble of ``n`` one member could get ``sqrt(n)``
+            times its share.  By default the tolerances handed to ``solve_ivp``
+            are divided by ``sqrt(n)``, so that every member meets ``rtol`` and
+            ``atol`` as it would alone.  False hands them over unchanged.
+        **options
+            Passed to ``solve_ivp``: ``rtol`` (default 1e-8), ``atol`` (default
+            1e-10; a scalar, one value per coordinate, or one per member and
+            coordinate), ``max_step``, ``first_step``, ``dense_output``,
+            ``events``, ``jac``, ... (``args`` is not: use ``params``).  Event
+            functions are called as ``event(t, y)`` with ``y`` shaped like ``x0``.
+
+        Returns
+        -------
+        FlowSolution
+            ``y`` of shape ``(time, dim)``, or ``(ensemble, time, dim)`` for an
+            ensemble.  Status per trajectory: 0 reached the end of ``t_span``,
+            1 left the chart's domain, 2 stopped by a terminal event of
+            ``events``, -1 the solver failed.
+
+        Raises
+        ------
+        DomainError
+            A point of ``x0`` lies outside the chart's domain.
+
+        Notes
+        -----
+        Leaving the domain is found by a terminal ``solve_ivp`` event, the
+        smallest distance of an active member's bounded coordinates to their
+        bounds, so a trajectory stops at its boundary crossing, located to
+        the solver's root-finding precision.  The member is then frozen (its
+        derivative is zero from then on, its state pinned inside the domain
+        within rounding of the crossing) and ``solve_ivp`` restarts from that
+        time for the others.  Where the flow is not finite outside the domain
+        (``sqrt(1 - P)`` beyond ``P = 1``) the solver's trial stages there use
+        the flow at the nearest boundary point, or zero, so that a step can
+        cross.  A flow that is not finite *inside* the domain makes the solver
+        fail, with a message that names the point; a solver failure ends the
+        integration of the whole ensemble (status -1 for the members still
+        running), since they share one system.  For an ensemble of implicit
+        methods (``Radau``, ``BDF``, ``LSODA``) the Jacobian is declared
+        block-diagonal, one block per member.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import symgrad as sg
+        >>> one = sg.catalog.one_dimensional()
+        >>> flow = sg.GradientFlow(one.cost, sg.euclidean(one.X), rate=one.eta)
+        >>> num = flow.numeric(one.X, params={one.eta: 1})
+        >>> sol = num.integrate([2.0], t_span=(0, 1), t_eval=[0, 0.5, 1])
+        >>> np.allclose(sol.y[:, 0], 1 + np.exp(-2 * sol.t))
+        True
+        >>> ens = num.integrate([[2.0], [0.5]], t_span=(0, 1), t_eval=[1])
+        >>> ens.y.shape, ens.status
+        ((2, 1, 1), array([0, 0]))
+        """
+        X0, single, n = self._initial(x0)
+        values = self._driver_values(params, n)
+        return _ivp.integrate(self, X0, single, values, t_span, t_eval, method, per_member, options)
