@@ -51,11 +51,15 @@ def main(limit=20.0):
         ("binomial synapse (Gaussian approx.)", synapse),
     ):
         chart, family = make()
-        t, G = _timed(lambda: sg.fisher_metric(family, chart))
+        t, G = _timed(lambda family=family, chart=chart: sg.fisher_metric(family, chart))
         brute = "-"
         if isinstance(family, sg.TransformedDensity):
             try:
-                tb, _ = _timed(lambda: sg.fisher_metric(family, chart, method="integrate", timeout=limit))
+                tb, _ = _timed(
+                    lambda family=family, chart=chart: sg.fisher_metric(
+                        family, chart, method="integrate", timeout=limit
+                    )
+                )
                 brute = f"{tb:.2f}"
             except sg.IntegrationError:
                 brute = f"> {limit:.0f} (no closed form in time)"

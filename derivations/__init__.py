@@ -12,10 +12,13 @@ The modules live in the repository folder ``derivations/`` and are installed as
 the subpackage ``symgrad.paper``: ``python -m symgrad.paper.gaussian_kl``.
 """
 
+from __future__ import annotations
+
 import argparse
 import collections
 import importlib
 import pathlib
+from collections.abc import Callable, Mapping, Sequence
 
 import sympy as sp
 
@@ -44,7 +47,7 @@ MODULES = tuple(FIGURES)
 Run = collections.namedtuple("Run", "module title stem results checks figure")
 
 
-def run(name):
+def run(name: str) -> Run:
     """Run the derivation module ``symgrad.paper.<name>``: derive, check, draw."""
     module = importlib.import_module(f"{__name__}.{name}")
     stem, title = FIGURES[name]
@@ -52,7 +55,7 @@ def run(name):
     return Run(module, title, stem, results, module.checks(results), module.figure(results))
 
 
-def latex_document(title, results):
+def latex_document(title: str, results: Mapping[str, sp.Basic]) -> str:
     """The results as a LaTeX fragment: one displayed equation per entry."""
     lines = [f"% {title}", r"\begin{align*}"]
     rows = []
@@ -63,7 +66,12 @@ def latex_document(title, results):
     return "\n".join(lines) + "\n"
 
 
-def main(name, title, derive, argv=None):
+def main(
+    name: str,
+    title: str,
+    derive: Callable[[], dict[str, sp.Basic]],
+    argv: Sequence[str] | None = None,
+) -> dict[str, sp.Basic]:
     """Run ``derive()``, print each result and write ``OUT/name.tex``."""
     parser = argparse.ArgumentParser(description=title)
     parser.add_argument("--out", default="symgrad-paper", help="folder for the LaTeX (default: %(default)s)")

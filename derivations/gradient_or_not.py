@@ -1,4 +1,4 @@
-r"""Beyond steepest descent: is a given vector field a gradient flow?
+r"""Beyond steepest descent: whether a given vector field is a gradient flow.
 
 A field :math:`v` is the gradient flow :math:`v = -G^{-1} dC` of some cost for
 a metric :math:`G` exactly when the 1-form :math:`G v` is closed.  On the

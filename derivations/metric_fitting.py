@@ -1,4 +1,4 @@
-r"""Beyond steepest descent: which metric generated the data?
+r"""Beyond steepest descent: the metric that generated the data.
 
 Synthetic learning dynamics of the Gaussian KL example are generated under a
 known metric, :math:`G = 0.3\, E + 0.7\, F` (Euclidean plus Fisher in the

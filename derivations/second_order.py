@@ -111,7 +111,8 @@ def checks(results):
             _on_half_ellipse(geo) for geo in _geodesics(g)
         )
         < 1e-6,
-        "the Riemannian Hessian of the KL cost is positive definite everywhere (det = ((mu-4)^2+4)^2+4 sigma^2)/sigma^8)": det_ok
+        "the Riemannian Hessian of the KL cost is positive definite everywhere"
+        " (det = (((mu-4)^2+4)^2+4 sigma^2)/sigma^8)": det_ok
         and sp.cancel(2 * sigma**4 * H[0, 0] - (a + 4 + sigma**2)) == 0,
         "at the minimum the Riemannian Hessian is the Fisher metric": bool(hess_min),
         "the Newton flow's linearisation at the minimum is -identity": sp.simplify(J + sp.eye(2)) == sp.zeros(2, 2),

@@ -15,7 +15,10 @@ Matrix([
 [  0, 1/(2*tau**2)]])
 """
 
+from __future__ import annotations
+
 from types import SimpleNamespace
+from typing import Literal
 
 import sympy as sp
 
@@ -39,7 +42,7 @@ __all__ = [
 ]
 
 
-def gaussian():
+def gaussian() -> SimpleNamespace:
     r"""The normal family :math:`N(\mu, \sigma^2)` in four charts, with its Fisher metric.
 
     Charts: ``std`` :math:`(\mu, \sigma)`, ``variance`` :math:`(\mu, s = \sigma^2)`,
@@ -66,23 +69,23 @@ def gaussian():
     [exp(-2*l), 0],
     [        0, 2]])
     """
-    mu, l = sp.symbols("mu l", real=True)
+    mu, log_sigma = sp.symbols("mu l", real=True)
     sigma, s, tau = sp.symbols("sigma s tau", positive=True)
     M = Manifold("normal family")
     std = M.chart(mu, sigma, name="std")
     variance = M.chart(mu, s, name="variance")
     precision = M.chart(mu, tau, name="precision")
-    log_std = M.chart(mu, l, name="log_std")
+    log_std = M.chart(mu, log_sigma, name="log_std")
     M.transition(std, variance, {mu: mu, s: sigma**2}, inverse={mu: mu, sigma: sp.sqrt(s)})
     M.transition(std, precision, {mu: mu, tau: sigma**-2}, inverse={mu: mu, sigma: 1 / sp.sqrt(tau)})
-    M.transition(std, log_std, {mu: mu, l: sp.log(sigma)}, inverse={mu: mu, sigma: sp.exp(l)})
+    M.transition(std, log_std, {mu: mu, log_sigma: sp.log(sigma)}, inverse={mu: mu, sigma: sp.exp(log_sigma)})
     return SimpleNamespace(
         manifold=M,
         mu=mu,
         sigma=sigma,
         s=s,
         tau=tau,
-        l=l,
+        l=log_sigma,
         std=std,
         variance=variance,
         precision=precision,
@@ -91,7 +94,7 @@ def gaussian():
     )
 
 
-def gaussian_kl(mu0=4, sigma0=2):
+def gaussian_kl(mu0: sp.Expr | float = 4, sigma0: sp.Expr | float = 2) -> SimpleNamespace:
     r"""The paper's Gaussian example: :math:`C = KL(N(\mu_0, \sigma_0^2) \,\|\, N(\mu, \sigma^2))`.
 
     :math:`C(\mu, \sigma) = \log(\sigma/\sigma_0) + (\sigma_0^2 + (\mu - \mu_0)^2)/(2\sigma^2) - 1/2`,
@@ -126,7 +129,7 @@ def gaussian_kl(mu0=4, sigma0=2):
     return g
 
 
-def one_dimensional():
+def one_dimensional() -> SimpleNamespace:
     r"""The paper's one-dimensional example: :math:`C(x) = (x - 1)^2` under :math:`\tilde x = \sqrt{x}`.
 
     The naive flow in ``x``, :math:`\dot x = -2\eta (x - 1)`, solves to
@@ -167,7 +170,7 @@ def one_dimensional():
     )
 
 
-def wicked_map(shear=1):
+def wicked_map(shear: sp.Expr | float = 1) -> SimpleNamespace:
     r"""The paper's "wicked map" (Fig 2): a round valley drawn on a sheared map.
 
     The terrain has true coordinates :math:`(x, y)`, in which distances are
@@ -220,7 +223,7 @@ def wicked_map(shear=1):
     )
 
 
-def synaptic_plasticity(n=2, crosstalk=None):
+def synaptic_plasticity(n: int = 2, crosstalk: sp.Expr | float | None = None) -> SimpleNamespace:
     r"""A linear neuron learning a target, with per-synapse rates or cross-talk.
 
     Weights :math:`w_1..w_n`, presynaptic rates :math:`x_i` and a target
@@ -280,7 +283,7 @@ def synaptic_plasticity(n=2, crosstalk=None):
     )
 
 
-def intrinsic_plasticity(input="gaussian"):
+def intrinsic_plasticity(input: Literal["gaussian", "logistic"] = "gaussian") -> SimpleNamespace:
     r"""Intrinsic plasticity of a sigmoid neuron (the paper's Fig 4A/B).
 
     The neuron's output is :math:`y = g_{ab}(x) = 1/(1 + e^{-(a x + b)})` for an
@@ -349,7 +352,7 @@ def intrinsic_plasticity(input="gaussian"):
     )
 
 
-def binomial_synapse(N=None):
+def binomial_synapse(N: int | sp.Expr | None = None) -> SimpleNamespace:
     r"""The binomial release synapse (the paper's Fig 4C/D; Costa et al. 2017).
 
     :math:`N` release sites release with probability :math:`P` each, every

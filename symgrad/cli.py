@@ -18,15 +18,23 @@ symgrad ...
 0
 """
 
+from __future__ import annotations
+
 import argparse
+import os
 import pathlib
 import sys
 import time
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, TextIO
 
 import sympy as sp
 
 from . import __version__
 from .errors import SymgradError
+
+if TYPE_CHECKING:
+    from .io.modelfile import Model
 
 __all__ = ["main"]
 
@@ -36,12 +44,12 @@ FORMATS = ("latex", "python", "c", "jax")
 class _Progress:
     """A one-line progress bar on stderr (a line per step when stderr is not a terminal)."""
 
-    def __init__(self, total, stream=None, width=28):
+    def __init__(self, total: int, stream: TextIO | None = None, width: int = 28) -> None:
         self.total, self.done, self.width = total, 0, width
         self.stream = stream or sys.stderr
         self.tty = getattr(self.stream, "isatty", lambda: False)()
 
-    def show(self, label):
+    def show(self, label: str) -> None:
         filled = self.width * self.done // max(self.total, 1)
         bar = "#" * filled + "-" * (self.width - filled)
         text = f"[{bar}] {self.done}/{self.total} {label}"
@@ -51,21 +59,25 @@ class _Progress:
             self.stream.write(text + "\n")
         self.stream.flush()
 
-    def step(self, label):
+    def step(self, label: str) -> None:
         self.done += 1
         self.show(label)
         if self.tty and self.done == self.total:
             self.stream.write("\n")
 
 
-def _rules_markdown(results):
+def _rules_markdown(results: Mapping[str, object]) -> str:
     lines = []
     for key, value in results.items():
         lines.append(f"- {key}:\n\n  $$ {sp.latex(value)} $$\n")
     return "\n".join(lines)
 
 
-def reproduce(out="symgrad-paper", modules=None, stream=None):
+def reproduce(
+    out: str | os.PathLike[str] = "symgrad-paper",
+    modules: Sequence[str] | None = None,
+    stream: TextIO | None = None,
+) -> bool:
     """Run the paper's derivations; write figures, equations and ``report.md`` into ``out``.
 
     Returns
@@ -112,13 +124,18 @@ def reproduce(out="symgrad-paper", modules=None, stream=None):
     return all_passed
 
 
-def _load(path):
+def _load(path: str | os.PathLike[str]) -> Model:
     from .io.modelfile import load_model
 
     return load_model(path)
 
 
-def derive(model_path, metric=None, chart=None, format="latex"):
+def derive(
+    model_path: str | os.PathLike[str],
+    metric: str | None = None,
+    chart: str | None = None,
+    format: str = "latex",
+) -> str:
     """The update rule of a model file's gradient flow, as text in ``format``."""
     from .numeric import export
 
@@ -136,21 +153,25 @@ def derive(model_path, metric=None, chart=None, format="latex"):
     return writer(flow, target)
 
 
-def check(model_path, stream=None):
+def check(model_path: str | os.PathLike[str], stream: TextIO | None = None) -> bool:
     """Run the invariance checks on every metric of a model file; True if all pass."""
     from .analysis.invariance import check_invariance
 
     stream = stream or sys.stdout
     model = _load(model_path)
     ok = True
+    charts = model.cost.manifold.charts
     for name, metric in model.metrics.items():
-        report = check_invariance(model.cost, metric, params=model.parameter_values)
+        # the file's values cover the whole model (its rate too): pass those of the cost and this metric
+        used = set().union(*(f.components(c).free_symbols for f in (model.cost, metric) for c in charts))
+        values = {s: v for s, v in model.parameter_values.items() if s in used}
+        report = check_invariance(model.cost, metric, params=values)
         stream.write(f"metric {name!r}\n{report}\n\n")
         ok &= report.passed
     return ok
 
 
-def _parser():
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symgrad", description="Symbolic gradient dynamics on curved parameter spaces."
     )
@@ -170,7 +191,7 @@ def _parser():
     return parser
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``symgrad`` command; returns the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)

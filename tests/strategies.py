@@ -109,8 +109,9 @@ def make_chart(manifold, symbols, intervals, name):
 
 @st.composite
 def coordinate_kinds(draw, dim, kinds=(REAL_LINE, POSITIVE, UNIT)):
-    """A list of ``dim`` intervals drawn from ``kinds`` (the real line, the positive
-    half-line, ``(0, 1)``).
+    """A list of ``dim`` intervals drawn from ``kinds``.
+
+    The default kinds are the real line, the positive half-line and ``(0, 1)``.
     """
     return [draw(st.sampled_from(kinds)) for _ in range(dim)]
 
@@ -387,8 +388,10 @@ def touched(blocks):
 
 @st.composite
 def _target_symbols(draw, source_coords, blocks, intervals, prefix):
-    """Symbols of the target chart: a new symbol for each changed coordinate; an unchanged
-    coordinate keeps the source's symbol (as ``mu`` in the Gaussian charts) or gets a new one.
+    """Symbols of the target chart.
+
+    A changed coordinate gets a new symbol; an unchanged coordinate keeps the source's
+    symbol (as ``mu`` in the Gaussian charts) or gets a new one.
     """
     changed = touched(blocks)
     out = []
@@ -483,8 +486,10 @@ def chart_pairs(
 
 @st.composite
 def chart_chains(draw, dims=(1, 2, 3), max_blocks=2, nonlinear_dims=(1, 2, 3)):
-    """Charts A -> B -> C (transitions A->B and B->C only), plus a second manifold with
-    charts A2, C2 (the same symbols as A and C) joined directly by the composed map.
+    """Charts A -> B -> C (transitions A->B and B->C only), and a directly joined copy.
+
+    The copy is a second manifold with charts A2, C2 (the same symbols as A and C)
+    joined directly by the composed map.
 
     Returns a namespace ``manifold, A, B, C, direct, A2, C2, forward, inverse``.
     """

@@ -1,5 +1,7 @@
-"""Tests of the analysis tools: is this field a gradient flow, a metric that makes it one,
-and fitting a metric to observed velocities.
+"""Tests of the analysis tools.
+
+Is this field a gradient flow, a metric that makes it one, and fitting a metric to
+observed velocities.
 """
 
 import numpy as np
@@ -123,7 +125,7 @@ def test_is_gradient_flow_bad_input(plane):
 
 def test_result_is_frozen(plane):
     r = sg.is_gradient_flow(_vec(plane, [-x, -y]), sg.euclidean(plane))
-    with pytest.raises(Exception):
+    with pytest.raises(AttributeError):
         r.is_gradient = False
 
 

@@ -382,7 +382,7 @@ def test_c_rejects_bad_function_names(name):
 
 @pytest.mark.parametrize("name", ["gaussian-std", "gaussian-precision", "one-sqrt", "constant", "awkward"])
 def test_jax_module_jits_vmaps_and_matches(name, tmp_path):
-    jax = pytest.importorskip("jax")
+    jax = pytest.importorskip("jax", reason="the JAX export test needs jax: pip install -e '.[jax]'")
     flow, chart = case(name)
     source = sg.to_jax(flow, chart)
     assert imported_modules(source) == {"jax.numpy"}
@@ -430,7 +430,8 @@ def test_rejects_bad_charts(export):
 def test_rejects_bad_params(export):
     g, flow = gaussian_fisher()
     bad = [
-        ({"eta": 1}, "keys must be the sympy Symbols"),
+        ({1.5: 1}, "a sympy Symbol or its name"),
+        ({"kappa": 1}, "'kappa' is not a parameter of the flow"),
         ([(ETA, 1)], "must be a dict"),
         ({ETA: "1"}, "finite real number"),
         ({ETA: sp.Symbol("z")}, "finite real number"),
@@ -447,7 +448,7 @@ def test_rejects_bad_params(export):
     for params, message in bad:
         with pytest.raises(sg.ExportParameterError, match=message):
             export(flow, g.std, params=params)
-    for good in [{ETA: 1}, {ETA: 0.5}, {ETA: np.float32(0.5)}, {ETA: np.int64(2)}, {ETA: sp.pi}, {}, None]:
+    for good in [{ETA: 1}, {"eta": 1}, {ETA: 0.5}, {ETA: np.float32(0.5)}, {ETA: np.int64(2)}, {ETA: sp.pi}, {}, None]:
         export(flow, g.std, params=good)
 
 

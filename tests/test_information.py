@@ -250,7 +250,7 @@ def test_binomial_synapse_gaussian_approximation():
     )
     assert _equal(G.components(), expected)
     # Monte Carlo at N = 10, the Fisher information of the observed amplitude
-    values = {N: 10, q: 0.8, P: 0.35}
+    values = {q: 0.8, P: 0.35}  # N = 10 is substituted in the family
     family = sg.Normal(mean=10 * P * q, variance=10 * P * (1 - P) * q**2)
     rng = np.random.default_rng(3)
     mc = mc_fisher(family, [q, P], values, rng)

@@ -131,9 +131,9 @@ def test_reverse_transition_is_stored():
 def test_identity_transition():
     M = sg.Manifold("plane")
     A = M.chart(x, y)
-    I = M.transition_map(A, A)
-    assert I.forward == sp.Matrix([x, y]) == I.inverse
-    assert I.verified == "identity"
+    ident = M.transition_map(A, A)
+    assert ident.forward == sp.Matrix([x, y]) == ident.inverse
+    assert ident.verified == "identity"
     assert sg.Vector(M, A, [x, 1]).components(A) == sp.Matrix([x, 1])
 
 

@@ -409,7 +409,9 @@ def test_hostile_expressions_elsewhere_in_the_file(no_execution):
     places = {
         "metrics.bad.entries[1]": f'bad = {{ kind = "diagonal", chart = "A", entries = [1, {attack}] }}\n',
         "metrics.bad.rows[0][1]": f'bad = {{ kind = "matrix", chart = "A", rows = [[1, {attack}], [0, 1]] }}\n',
-        "metrics.bad.mean": f'bad = {{ kind = "fisher", chart = "A", family = "normal", mean = {attack}, std = "sigma" }}\n',
+        "metrics.bad.mean": (
+            f'bad = {{ kind = "fisher", chart = "A", family = "normal", mean = {attack}, std = "sigma" }}\n'
+        ),
     }
     for key, line in places.items():
         with pytest.raises(sg.ModelFileError, match=f"^<string>, {key.replace('[', '.').replace(']', '.')}"):
@@ -480,7 +482,10 @@ SCHEMA_ERRORS = {
     ),
     "two scales": (
         MINIMAL
-        + 'f = { kind = "fisher", chart = "A", family = "normal", mean = "mu", std = "sigma", variance = "sigma**2" }\n',
+        + (
+            'f = { kind = "fisher", chart = "A", family = "normal", mean = "mu", std = "sigma",'
+            ' variance = "sigma**2" }\n'
+        ),
         "exactly one of std, variance, precision",
     ),
     "missing section": (
@@ -599,7 +604,8 @@ SCHEMA_ERRORS = {
     "cost with expr and kl": (
         MINIMAL.replace(
             'chart = "A"\nexpr',
-            'chart = "A"\nkl = { from = { family = "normal", mean = 0, std = 1 }, to = { family = "normal", mean = "mu", std = "sigma" } }\nexpr',
+            'chart = "A"\nkl = { from = { family = "normal", mean = 0, std = 1 },'
+            ' to = { family = "normal", mean = "mu", std = "sigma" } }\nexpr',
         ),
         "cost: give exactly one of 'expr'",
     ),
@@ -690,7 +696,8 @@ def test_kl_cost_and_numbers_as_expressions():
     model = sg.loads_model(
         MINIMAL.replace(
             'expr = "log(sigma) + (1 + (mu - 2)**2)/(2*sigma**2)"',
-            'kl = { from = { family = "normal", mean = 2, std = 1 }, to = { family = "normal", mean = "mu", std = "sigma" } }',
+            'kl = { from = { family = "normal", mean = 2, std = 1 },'
+            ' to = { family = "normal", mean = "mu", std = "sigma" } }',
         )
         + 'scaled = { kind = "diagonal", chart = "A", entries = [2, 0.5] }\n'
     )

@@ -365,7 +365,7 @@ def test_step_and_iterate(gauss):
     path = num.iterate(X, 50, dt=0.1, params={ETA: 0.5})
     assert path.y.shape == (4, 51, 2) and np.all(path.status == 0)
     x = X.copy()
-    for k in range(50):
+    for _ in range(50):
         x = x + 0.1 * num(x, eta=0.5)
     np.testing.assert_allclose(path.y[:, -1], x, rtol=1e-12)
     np.testing.assert_allclose(path.t, 0.1 * np.arange(51))

@@ -85,7 +85,7 @@ def test_plot_errors(g):
 
 def test_shared_parameter_values_are_passed_to_the_flows_that_use_them():
     p = sg.catalog.synaptic_plasticity(2)
-    params = {p.x[0]: 1.0, p.x[1]: 0.5, p.ystar: 1.0, p.rates[0]: 1.0, p.rates[1]: 0.2, p.kappa: 0.5}
+    params = {p.x[0]: 1.0, p.x[1]: 0.5, p.ystar: 1.0, p.rates[0]: 1.0, p.rates[1]: 0.2}
     fig = compare_metrics(
         p.cost,
         {"rates": p.per_synapse, "one rate": sg.euclidean(p.chart)},
@@ -95,6 +95,16 @@ def test_shared_parameter_values_are_passed_to_the_flows_that_use_them():
         n=6,
     )
     assert len(fig.axes) == 2
+    with pytest.raises(sg.UnknownParameterError, match="compare_metrics: kappa is not a parameter of any flow"):
+        # the cross-talk kappa belongs to a metric that is not in this figure
+        compare_metrics(
+            p.cost,
+            {"rates": p.per_synapse, "one rate": sg.euclidean(p.chart)},
+            p.chart,
+            {p.w[0]: (-1, 2), p.w[1]: (-1, 2)},
+            params={**params, p.kappa: 0.5},
+            n=6,
+        )
     eta = sp.Symbol("eta", positive=True)
     with pytest.raises(sg.UnboundParameterError, match=r"parameter\(s\) eta, .*: pass params=\{eta: \.\.\.\}"):
         # a parameter left without a value is named, with the remedy a plotting call can use
@@ -146,7 +156,9 @@ def test_parameters_of_the_display_chart_are_passed():
 def test_parameters_may_be_given_by_name_and_stems_keep_their_dots(g, tmp_path):
     eta = sp.Symbol("eta", positive=True)
     flow = sg.GradientFlow(g.cost, g.fisher, rate=eta)
-    out = plot_flow(_axes(), flow, g.std, {g.mu: (1, 7), g.sigma: (0.5, 4)}, params={"eta": 2.0, "other": 1}, n=5)
+    out = plot_flow(_axes(), flow, g.std, {g.mu: (1, 7), g.sigma: (0.5, 4)}, params={"eta": 2.0}, n=5)
+    with pytest.raises(sg.UnknownParameterError, match="'other' is not a parameter of the flow"):
+        plot_flow(_axes(), flow, g.std, {g.mu: (1, 7), g.sigma: (0.5, 4)}, params={"eta": 2.0, "other": 1}, n=5)
     U, _ = out["field"]
     X, _ = out["grid"]
     assert np.allclose(U, 2.0 * (4 - X))

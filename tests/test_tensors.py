@@ -95,7 +95,7 @@ def test_rules_in_polar_coordinates():
 
 def test_rules_on_the_gaussian_charts():
     g = sg.catalog.gaussian()
-    mu, sigma, tau, l = g.mu, g.sigma, g.tau, g.l
+    mu, sigma, tau, log_sigma = g.mu, g.sigma, g.tau, g.l
     # std -> precision: sigma = tau**(-1/2), K = diag(1, -tau**(-3/2)/2)
     K = sp.diag(1, -(tau ** sp.Rational(-3, 2)) / 2)
     v = sg.Vector(g.manifold, g.std, [mu * sigma, sigma**2])
@@ -106,7 +106,7 @@ def test_rules_on_the_gaussian_charts():
     # precision -> log_std goes through std (composed): sigma = exp(l), tau = exp(-2 l)
     u = sg.Vector(g.manifold, g.precision, [0, tau])
     assert same(u.components(g.log_std), [0, -sp.Rational(1, 2)])
-    assert same(g.fisher.components(g.log_std), sp.diag(sp.exp(-2 * l), 2))
+    assert same(g.fisher.components(g.log_std), sp.diag(sp.exp(-2 * log_sigma), 2))
 
 
 # -- random charts: components against K computed by the test ----------------------------------------

@@ -5,8 +5,9 @@ and ``figure()``, saves the figure as ``gallery/images/<stem>.png`` and writes
 ``gallery/<module>.rst``: the module's docstring, the figure, the checks with their
 outcome, every closed form as a displayed equation and the module's source.  A check
 that fails fails the build.  With the environment variable ``SYMGRAD_DOCS_REUSE_GALLERY``
-set, an existing gallery is reused instead (quicker rebuilds while writing pages).  Files are rewritten only when their content changes, so
-unchanged pages are not rebuilt; nothing here is checked in.
+set, an existing gallery is reused instead (quicker rebuilds while writing pages).  Files
+are rewritten only when their content changes, so unchanged pages are not rebuilt; nothing
+here is checked in.
 """
 
 import importlib
@@ -152,5 +153,6 @@ def _builder_inited(app):
 
 
 def setup(app):
+    """Register the gallery generator with Sphinx (the extension's entry point)."""
     app.connect("builder-inited", _builder_inited)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -12,15 +12,14 @@ True
 from .fitting import fit_metric, gradient_metric
 from .geometry import (
     Geodesic,
-    HamiltonianFlow,
     christoffel,
     geodesic,
     geodesic_equations,
-    hamiltonian_flow,
     newton_flow,
     riemannian_hessian,
 )
 from .gradient_fields import GradientFieldResult, is_gradient_flow
+from .hamiltonian import HamiltonianFlow, hamiltonian_flow
 from .invariance import InvarianceReport, InvarianceRow, check_descent, check_invariance
 
 __all__ = [

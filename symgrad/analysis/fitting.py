@@ -8,10 +8,16 @@ chosen class from observed states and velocities by constrained least squares,
 and its residual compares candidate metrics.
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+
 import numpy as np
 import sympy as sp
+from numpy.typing import ArrayLike
 
 from ..core import _domain
+from ..core.chart import Chart
 from ..core.gradient import differential
 from ..core.simplify import simplify_matrix
 from ..core.tensors import Metric, Scalar, Vector, check_same_manifold
@@ -22,15 +28,24 @@ from ..errors import (
     FitError,
     ManifoldMismatchError,
     NotDescentError,
+    UnboundParameterError,
 )
+from ..numeric import _params
 
 __all__ = ["gradient_metric", "fit_metric"]
+
+
+class UnboundFitParameterError(UnboundParameterError, FitError):
+    """A fit needs the value of a parameter of the cost or of a candidate metric that ``params`` does not give."""
+
+
+_ERRORS = {UnboundParameterError: UnboundFitParameterError}
 
 
 # -- a metric that makes a field a gradient flow ----------------------------------------------
 
 
-def gradient_metric(vector, cost, chart=None):
+def gradient_metric(vector: Vector, cost: Scalar, chart: Chart | None = None) -> Metric:
     r"""A metric G for which a field is the gradient flow of a cost: :math:`v = -G^{-1} dC`.
 
     Requires :math:`dC(v) < 0` on the domain.  With :math:`w = dC` and the
@@ -123,15 +138,12 @@ def _numeric_array(values, name, dim):
     return arr
 
 
-def _at_states(matrix, chart, states, params, what):
-    """Evaluate a sympy matrix at the rows of ``states``: shape (N, rows, cols)."""
-    params = {sp.sympify(k) if not isinstance(k, str) else k: v for k, v in (params or {}).items()}
-    byname = {str(k): v for k, v in params.items()}
+def _at_states(matrix, chart, states, bound, what):
+    """A sympy matrix at the rows of ``states``, its parameters at their ``bound`` values: shape (N, rows, cols)."""
+    _params.require(_params.symbols(matrix, exclude=chart.coords), bound, what=what, errors=_ERRORS)
     values = {c: states[:, i] for i, c in enumerate(chart.coords)}
     for s in matrix.free_symbols - set(chart.coords):
-        if str(s) not in byname:
-            raise FitError(f"{what} uses the parameter {s}; pass its value in params={{{s.name!r}: ...}}")
-        values[s] = np.full(len(states), float(byname[str(s)]))
+        values[s] = np.full(len(states), bound[s])
     if not values:
         values = {sp.Dummy(): np.zeros(len(states))}
     out = _domain.evaluate(sp.Matrix(matrix), values)
@@ -197,7 +209,13 @@ def _fit_constant(V, W, dim):
     return L @ L.T
 
 
-def fit_metric(cost, states, velocities, family="constant", params=None):
+def fit_metric(
+    cost: Scalar,
+    states: ArrayLike,
+    velocities: ArrayLike,
+    family="constant",
+    params: Mapping | None = None,
+) -> tuple[Metric, float]:
     r"""Estimate a metric from observed velocities, assuming :math:`v_n = -G(x_n)^{-1} dC(x_n)`.
 
     The condition :math:`G(x_n) v_n = -dC(x_n)` is linear in the metric's
@@ -242,6 +260,11 @@ def fit_metric(cost, states, velocities, family="constant", params=None):
         The data do not determine the metric, or fit no positive-definite member of the family.
     ManifoldMismatchError
         A candidate metric lives on another manifold.
+    UnknownParameterError
+        A key of ``params`` is no parameter of the cost or of a candidate metric.
+    UnboundParameterError
+        The cost or a candidate metric uses a parameter ``params`` gives no value
+        (also a :class:`~symgrad.FitError`).
 
     Examples
     --------
@@ -267,9 +290,27 @@ def fit_metric(cost, states, velocities, family="constant", params=None):
         raise DimensionError(f"states and velocities must have one shape, got {X.shape} and {V.shape}")
     for point in X:
         chart.check_point(point)
-    w = differential(cost, simplify="none").components()
-    W = _at_states(w, chart, X, params, "the differential of the cost")[:, :, 0]
     M = chart.manifold
+    if not isinstance(family, str):
+        try:
+            family = list(family)
+        except TypeError:
+            raise FitError("family must be a name or a list of candidate Metrics") from None
+    candidates = [] if isinstance(family, str) else family
+    known = _params.symbols(
+        cost.components(),
+        *(m.components(chart) for m in candidates if isinstance(m, Metric) and m.manifold is M),
+        exclude=chart.coords,
+    )
+    bound = _params.bind(
+        params,
+        known,
+        of=f"the cost or the candidate metrics in chart {chart.name!r}",
+        coordinates=M.coordinates,
+        convert="float",
+    )
+    w = differential(cost, simplify="none").components()
+    W = _at_states(w, chart, X, bound, "the differential of the cost")[:, :, 0]
     if isinstance(family, str):
         if family == "constant":
             Gnum = _fit_constant(V, W, dim)
@@ -306,10 +347,6 @@ def fit_metric(cost, states, velocities, family="constant", params=None):
                 "or a list of candidate Metrics"
             )
     else:
-        try:
-            candidates = list(family)
-        except TypeError:
-            raise FitError("family must be a name or a list of candidate Metrics") from None
         if not candidates:
             raise FitError("the list of candidate metrics is empty")
         comps = []
@@ -322,7 +359,7 @@ def fit_metric(cost, states, velocities, family="constant", params=None):
                 )
             comps.append(m.components(chart))
         cols = [
-            np.einsum("nij,nj->ni", _at_states(Gk, chart, X, params, f"candidate metric {k}"), V).reshape(-1)
+            np.einsum("nij,nj->ni", _at_states(Gk, chart, X, bound, f"candidate metric {k}"), V).reshape(-1)
             for k, Gk in enumerate(comps)
         ]
         A = np.stack(cols, axis=1)
@@ -337,6 +374,6 @@ def fit_metric(cost, states, velocities, family="constant", params=None):
             if ck > 0:
                 G += sp.Float(ck) * sp.Matrix(Gk)
     metric = Metric(M, chart, G)
-    Gx = _at_states(metric.components(), chart, X, params, "the fitted metric")
+    Gx = _at_states(metric.components(), chart, X, bound, "the fitted metric")
     resid = np.einsum("nij,nj->ni", Gx, V) + W
     return metric, float(np.sqrt(np.mean(np.sum(resid**2, axis=1))))

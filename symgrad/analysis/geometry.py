@@ -6,8 +6,9 @@ They are *not* the components of a tensor: under a chart change they pick up
 the second derivatives of the transition map.  With them come the geodesic
 equations :math:`\ddot x^k = -\Gamma^k_{ij} \dot x^i \dot x^j`, the covariant
 (Riemannian) Hessian :math:`(\mathrm{Hess}\, C)_{ij} = \partial_i \partial_j C - \Gamma^k_{ij} \partial_k C`
-(a (0,2) tensor, unlike the matrix of second partials), the Riemannian Newton
-flow and momentum (Hamiltonian) descent whose kinetic energy uses the metric.
+(a (0,2) tensor, unlike the matrix of second partials) and the Riemannian Newton
+flow.  Momentum (Hamiltonian) descent, whose kinetic energy uses the metric, is
+in :mod:`symgrad.analysis.hamiltonian`.
 
 Examples
 --------
@@ -18,12 +19,17 @@ Examples
 (-1/sigma, 1/(2*sigma), -1/sigma)
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
+from numpy.typing import ArrayLike
 
 from ..core._coerce import as_expr
+from ..core.chart import Chart
 from ..core.gradient import differential
 from ..core.linalg import solve_metric
 from ..core.simplify import resolve
@@ -34,8 +40,8 @@ from ..errors import (
     MetricError,
     NotAMetricError,
     SingularHessianError,
-    UnboundParameterError,
 )
+from ..numeric import _ivp, _kernels, _params
 
 __all__ = [
     "christoffel",
@@ -44,9 +50,10 @@ __all__ = [
     "Geodesic",
     "riemannian_hessian",
     "newton_flow",
-    "HamiltonianFlow",
-    "hamiltonian_flow",
 ]
+
+#: The default curve parameter of :func:`geodesic_equations`.
+_TIME = sp.Symbol("t", real=True)
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -64,37 +71,6 @@ def _check_cost(cost, metric):
     check_same_manifold(("the cost", cost), ("the metric", metric))
 
 
-def _bind(exprs, chart, params, what):
-    """Substitute numeric ``params`` ({Symbol or name: number}); every other free symbol
-    must be a coordinate of ``chart``.
-    """
-    params = dict(params or {})
-    free = set().union(*[sp.sympify(e).free_symbols for e in exprs]) - set(chart.coords)
-    by_name = {s.name: s for s in free}
-    subs = {}
-    for key, value in params.items():
-        sym = by_name.get(key) if isinstance(key, str) else key
-        if sym in free:
-            subs[sym] = sp.Float(float(value))
-    missing = sorted(s.name for s in free - set(subs))
-    if missing:
-        raise UnboundParameterError(
-            f"{what} depends on the parameters {missing}; pass numeric values as params={{name: value}}"
-        )
-    return [sp.sympify(e).xreplace(subs) for e in exprs]
-
-
-def _lambdify(coords, exprs):
-    """One vectorised numpy function of ``coords`` returning all ``exprs`` (with CSE)."""
-    f = sp.lambdify(list(coords), list(exprs), modules="numpy", cse=True)
-
-    def g(*args):
-        out = f(*args)
-        return np.array([np.broadcast_to(np.asarray(v, dtype=float), np.shape(args[0])) for v in out])
-
-    return g
-
-
 def _inverse_metric(metric, chart, simplify):
     """A function ``w -> G^{-1} w`` (a list) for the metric's components in ``chart``.
 
@@ -104,7 +80,7 @@ def _inverse_metric(metric, chart, simplify):
     closed form, so only the (often diagonal) ``G_x`` is solved.
     """
     f = resolve(simplify)
-    factor = metric.factor(chart)
+    factor = metric.pullback_factors(chart)
     if chart is metric.chart or factor is not None:
         G = metric.components(chart)
         return lambda w: list(solve_metric(G, w, simplify, factor=factor))
@@ -122,7 +98,7 @@ def _inverse_metric(metric, chart, simplify):
 # -- Christoffel symbols -----------------------------------------------------------------------
 
 
-def christoffel(metric, chart=None, simplify="fast"):
+def christoffel(metric: Metric, chart: Chart | None = None, simplify="fast") -> sp.ImmutableDenseNDimArray:
     r"""The Christoffel symbols of the second kind of the Levi-Civita connection.
 
     :math:`\Gamma^k_{ij} = \tfrac12 g^{kl}(\partial_i g_{lj} + \partial_j g_{li} - \partial_l g_{ij})`
@@ -169,7 +145,7 @@ def christoffel(metric, chart=None, simplify="fast"):
     out = {}
     for i in range(n):
         for j in range(i, n):
-            first = sp.Matrix([sp.Rational(1, 2) * (dG[i][l, j] + dG[j][l, i] - dG[l][i, j]) for l in range(n)])
+            first = sp.Matrix([sp.Rational(1, 2) * (dG[i][m, j] + dG[j][m, i] - dG[m][i, j]) for m in range(n)])
             if all(e == 0 for e in first):
                 col = [sp.Integer(0)] * n
             else:
@@ -184,7 +160,9 @@ def christoffel(metric, chart=None, simplify="fast"):
 # -- geodesics ---------------------------------------------------------------------------------
 
 
-def geodesic_equations(metric, chart=None, t=sp.Symbol("t", real=True), simplify="fast"):
+def geodesic_equations(
+    metric: Metric, chart: Chart | None = None, t: sp.Symbol = _TIME, simplify="fast"
+) -> list[sp.Eq]:
     r"""The geodesic equations :math:`\ddot x^k = -\Gamma^k_{ij} \dot x^i \dot x^j` as sympy equations.
 
     Parameters
@@ -263,14 +241,23 @@ class Geodesic:
     t: np.ndarray
     x: np.ndarray
     v: np.ndarray
-    chart: object
+    chart: Chart
 
 
-def geodesic(metric, chart, x0, v0, t_span, t_eval=None, params=None, **solve_ivp_options):
+def geodesic(
+    metric: Metric,
+    chart: Chart | None,
+    x0: ArrayLike,
+    v0: ArrayLike,
+    t_span: tuple[float, float],
+    t_eval: ArrayLike | None = None,
+    params: Mapping | None = None,
+    **solve_ivp_options,
+) -> Geodesic:
     r"""Integrate the geodesic through ``x0`` with initial velocity ``v0`` (scipy's ``solve_ivp``).
 
     The Christoffel symbols are derived and lambdified once (with common
-    subexpression elimination).
+    subexpression elimination); the parameters' values are substituted exactly.
 
     Parameters
     ----------
@@ -292,7 +279,15 @@ def geodesic(metric, chart, x0, v0, t_span, t_eval=None, params=None, **solve_iv
 
     Raises
     ------
-    DimensionError, DomainError, UnboundParameterError, GeometryError (integration failed)
+    DimensionError, DomainError
+    UnknownParameterError
+        A key of ``params`` is no parameter of the metric (in ``chart``).
+    UnboundParameterError
+        The Christoffel symbols use a parameter ``params`` gives no value.
+    ParameterValueError
+        A value is not a finite real number in its parameter's range.
+    GeometryError
+        The integration failed.
 
     Examples
     --------
@@ -305,8 +300,6 @@ def geodesic(metric, chart, x0, v0, t_span, t_eval=None, params=None, **solve_iv
     >>> bool(np.all(geo.x[:, 1] <= 1.0 + 1e-12))   # leaving horizontally: the top of a half-ellipse
     True
     """
-    from scipy.integrate import solve_ivp
-
     _check_metric(metric)
     chart = chart or metric.chart
     n = chart.dim
@@ -318,25 +311,38 @@ def geodesic(metric, chart, x0, v0, t_span, t_eval=None, params=None, **solve_iv
             f"got shapes {x0.shape} and {v0.shape}"
         )
     chart.check_point(x0)
-    Gamma = christoffel(metric, chart)
-    entries = _bind(sp.flatten(Gamma.tolist()), chart, params, f"the metric on chart {chart.name!r}")
-    f = _lambdify(chart.coords, entries)
+    known = _params.symbols(metric.components(chart), exclude=chart.coords)
+    bound = _params.bind(
+        params,
+        known,
+        of=f"the metric in chart {chart.name!r}",
+        coordinates=metric.manifold.coordinates,
+    )
+    entries = [e.xreplace(bound) for e in sp.flatten(christoffel(metric, chart).tolist())]
+    _params.require(_params.symbols(entries, exclude=chart.coords), bound, what="geodesic")
+    kernel = _kernels.Kernel(entries, chart.coords)
 
     def rhs(_t, y):
         x, v = y[:n], y[n:]
-        G = f(*x).reshape(n, n, n)
+        G = kernel(x).reshape(n, n, n)
         return np.concatenate([v, -np.einsum("kij,i,j->k", G, v, v)])
 
-    sol = solve_ivp(rhs, t_span, np.concatenate([x0, v0]), t_eval=t_eval, **solve_ivp_options)
-    if not sol.success or not np.all(np.isfinite(sol.y)):
-        raise GeometryError(f"the geodesic from {list(x0)} could not be integrated: {sol.message}")
-    return Geodesic(t=sol.t, x=sol.y[:n].T.copy(), v=sol.y[n:].T.copy(), chart=chart)
+    t, y = _ivp.trajectory(
+        rhs,
+        np.concatenate([x0, v0]),
+        t_span,
+        t_eval,
+        what=f"the geodesic from {list(x0)}",
+        error=GeometryError,
+        **solve_ivp_options,
+    )
+    return Geodesic(t=t, x=y[:, :n].copy(), v=y[:, n:].copy(), chart=chart)
 
 
 # -- covariant Hessian and Newton flow -----------------------------------------------------------
 
 
-def riemannian_hessian(cost, metric, chart=None, simplify="fast"):
+def riemannian_hessian(cost: Scalar, metric: Metric, chart: Chart | None = None, simplify="fast") -> sp.ImmutableMatrix:
     r"""The covariant Hessian :math:`\partial_i \partial_j C - \Gamma^k_{ij} \partial_k C` of a cost.
 
     A symmetric (0,2) tensor: in another chart it transforms as
@@ -382,7 +388,7 @@ def riemannian_hessian(cost, metric, chart=None, simplify="fast"):
     return sp.ImmutableMatrix(n, n, lambda i, j: upper[(min(i, j), max(i, j))])
 
 
-def newton_flow(cost, metric, rate=1, chart=None, simplify="fast"):
+def newton_flow(cost: Scalar, metric: Metric, rate=1, chart: Chart | None = None, simplify="fast") -> Vector:
     r"""The Riemannian Newton flow :math:`\dot x = -\eta\, (\mathrm{Hess}\, C)^{-1} dC`, a Vector.
 
     The flow is defined where the covariant Hessian is invertible (it need
@@ -438,209 +444,3 @@ def newton_flow(cost, metric, rate=1, chart=None, simplify="fast"):
         ) from None
     f = resolve(simplify)
     return Vector(cost.manifold, chart, [f(-rate * e) for e in v])
-
-
-# -- momentum (Hamiltonian) descent --------------------------------------------------------------
-
-
-class HamiltonianFlow:
-    r"""Momentum descent with a metric kinetic energy: a first-order system on ``(x, p)``.
-
-    With :math:`H(x, p) = C(x) + \tfrac12 p^T G(x)^{-1} p` and friction :math:`\gamma`:
-
-    .. math:: \dot x = G^{-1} p, \qquad
-              \dot p_k = -\partial_k C + \tfrac12 \dot x^T (\partial_k G)\, \dot x - \gamma p_k
-
-    (using :math:`\partial_k G^{-1} = -G^{-1} (\partial_k G) G^{-1}`).  With
-    :math:`\gamma = 0` the Hamiltonian is conserved; with :math:`\gamma > 0`
-    it decreases, :math:`\dot H = -\gamma\, p^T G^{-1} p`.
-
-    Parameters
-    ----------
-    cost : Scalar
-    metric : Metric
-    friction : sympy expression or number
-    chart : Chart, optional
-        Default: the metric's chart.
-    simplify : {"none", "fast", "compact", "factor", "full"} or callable
-
-    Attributes
-    ----------
-    chart : Chart
-    momenta : tuple of sympy.Symbol
-        ``p_<coordinate>``, one per coordinate.
-    hamiltonian : sympy.Expr
-        :math:`H(x, p)`.
-    rhs : sympy.ImmutableMatrix, shape (2 dim, 1)
-        :math:`(\dot x, \dot p)`.
-
-    Examples
-    --------
-    >>> import sympy as sp
-    >>> import symgrad as sg
-    >>> w = sp.Symbol("w", real=True)
-    >>> A = sg.Manifold("weight").chart(w)
-    >>> hf = sg.hamiltonian_flow(sg.Scalar(A.manifold, A, w**2 / 2), sg.euclidean(A), friction=1)
-    >>> hf.equations()
-    [Eq(Derivative(w(t), t), p_w(t)), Eq(Derivative(p_w(t), t), -p_w(t) - w(t))]
-    >>> sol = hf.integrate([1.0], [0.0], (0, 20))
-    >>> bool(abs(sol.x[-1, 0]) < 1e-3)
-    True
-    """
-
-    def __init__(self, cost, metric, friction, chart=None, simplify="fast"):
-        _check_cost(cost, metric)
-        chart = chart or metric.chart
-        f = resolve(simplify)
-        self.cost = cost
-        self.metric = metric
-        self.chart = chart
-        self.friction = as_expr(friction, "the friction of a Hamiltonian flow")
-        coords = chart.coords
-        n = chart.dim
-        taken = {s.name for s in self.friction.free_symbols} | {c.name for c in coords}
-        names = []
-        for c in coords:
-            name = f"p_{c.name}"
-            while name in taken:
-                name = "_" + name
-            names.append(name)
-        self.momenta = tuple(sp.Symbol(name, real=True) for name in names)
-        p = sp.Matrix(self.momenta)
-        G = metric.components(chart)
-        u = _inverse_metric(metric, chart, simplify)(p)  # G^{-1} p
-        C = cost.components(chart)
-        dC = differential(cost, chart, simplify="none").components()
-        self.hamiltonian = C + f(sp.Rational(1, 2) * sum(p[i] * u[i] for i in range(n)))
-        pdot = []
-        for k, c in enumerate(coords):
-            dG = G.diff(c)
-            quad = sp.Rational(1, 2) * sum(u[a] * dG[a, b] * u[b] for a in range(n) for b in range(n))
-            pdot.append(f(-dC[k] + quad - self.friction * p[k]))
-        self.rhs = sp.ImmutableMatrix(list(u) + pdot)
-
-    def __repr__(self):
-        return f"HamiltonianFlow({self.chart.name!r}, friction={self.friction})"
-
-    def equations(self, t=sp.Symbol("t", real=True)):
-        """The system as ODEs: ``Eq(Derivative(x(t), t), ...)`` then ``Eq(Derivative(p_x(t), t), ...)``.
-
-        Returns
-        -------
-        list of sympy.Eq
-        """
-        symbols = list(self.chart.coords) + list(self.momenta)
-        funcs = {s: sp.Function(s.name, real=True)(t) for s in symbols}
-        return [sp.Eq(sp.Derivative(funcs[s], t), r.xreplace(funcs)) for s, r in zip(symbols, self.rhs)]
-
-    def numeric(self, params=None):
-        """Numeric functions ``(rhs, hamiltonian)`` of ``(x, p)``, each taking arrays of shape (dim,).
-
-        Parameters
-        ----------
-        params : dict, optional
-            Values ``{symbol or name: number}`` of every parameter.
-
-        Returns
-        -------
-        tuple of callables
-            ``rhs(x, p) -> array, shape (2 dim,)`` and ``hamiltonian(x, p) -> float``.
-        """
-        symbols = list(self.chart.coords) + list(self.momenta)
-        exprs = _bind(list(self.rhs) + [self.hamiltonian], _Coords(symbols), params, "the Hamiltonian flow")
-        f = sp.lambdify(symbols, exprs, modules="numpy", cse=True)
-        n = self.chart.dim
-
-        def rhs(x, p):
-            return np.array(f(*x, *p)[: 2 * n], dtype=float)
-
-        def hamiltonian(x, p):
-            return float(f(*x, *p)[2 * n])
-
-        return rhs, hamiltonian
-
-    def integrate(self, x0, p0, t_span, t_eval=None, params=None, **solve_ivp_options):
-        """Integrate from ``(x0, p0)`` with :func:`scipy.integrate.solve_ivp`.
-
-        Parameters
-        ----------
-        x0, p0 : array_like, shape (dim,)
-        t_span : (float, float)
-        t_eval : array_like, optional
-        params : dict, optional
-        **solve_ivp_options
-            Passed to ``solve_ivp`` (``method``, ``rtol``, ``atol``, ...).
-
-        Returns
-        -------
-        HamiltonianSolution
-            ``t`` (m,), ``x`` (m, dim), ``p`` (m, dim), ``energy`` (m,): the
-            Hamiltonian along the trajectory.
-
-        Raises
-        ------
-        DimensionError, DomainError, UnboundParameterError, GeometryError
-        """
-        from scipy.integrate import solve_ivp
-
-        n = self.chart.dim
-        x0 = np.asarray(x0, dtype=float)
-        p0 = np.asarray(p0, dtype=float)
-        if x0.shape != (n,) or p0.shape != (n,):
-            raise DimensionError(
-                f"x0 and p0 must each have {n} entries (one per coordinate of chart "
-                f"{self.chart.name!r}); got shapes {x0.shape} and {p0.shape}"
-            )
-        self.chart.check_point(x0)
-        rhs, ham = self.numeric(params)
-        sol = solve_ivp(
-            lambda _t, y: rhs(y[:n], y[n:]), t_span, np.concatenate([x0, p0]), t_eval=t_eval, **solve_ivp_options
-        )
-        if not sol.success or not np.all(np.isfinite(sol.y)):
-            raise GeometryError(f"the Hamiltonian flow from {list(x0)} could not be integrated: {sol.message}")
-        x, p = sol.y[:n].T.copy(), sol.y[n:].T.copy()
-        energy = np.array([ham(a, b) for a, b in zip(x, p)])
-        return HamiltonianSolution(t=sol.t, x=x, p=p, energy=energy)
-
-
-@dataclass(frozen=True)
-class HamiltonianSolution:
-    """A trajectory of a :class:`HamiltonianFlow`: ``t`` (m,), ``x`` and ``p`` (m, dim), ``energy`` (m,)."""
-
-    t: np.ndarray
-    x: np.ndarray
-    p: np.ndarray
-    energy: np.ndarray
-
-
-class _Coords:
-    """A stand-in chart for :func:`_bind`: positions and momenta are both free variables."""
-
-    def __init__(self, symbols):
-        self.coords = tuple(symbols)
-
-
-def hamiltonian_flow(cost, metric, friction, chart=None, simplify="fast"):
-    r"""Momentum descent :math:`H = C + \tfrac12 p^T G^{-1} p` with friction: a :class:`HamiltonianFlow`.
-
-    Parameters
-    ----------
-    cost : Scalar
-    metric : Metric
-    friction : sympy expression or number
-    chart : Chart, optional
-    simplify : {"none", "fast", "compact", "factor", "full"} or callable
-
-    Returns
-    -------
-    HamiltonianFlow
-
-    Examples
-    --------
-    >>> import symgrad as sg
-    >>> g = sg.catalog.gaussian_kl()
-    >>> hf = sg.hamiltonian_flow(g.cost, g.fisher, friction=1)
-    >>> hf.rhs.T
-    Matrix([[p_mu*sigma**2, p_sigma*sigma**2/2, (-mu - p_mu*sigma**2 + 4)/sigma**2, (mu**2 - 8*mu - p_mu**2*sigma**4 - p_sigma**2*sigma**4/2 - p_sigma*sigma**3 - sigma**2 + 20)/sigma**3]])
-    """
-    return HamiltonianFlow(cost, metric, friction, chart, simplify)

@@ -1,4 +1,4 @@
-r"""Is a vector field a gradient flow, and of which cost?
+r"""Whether a vector field is a gradient flow, and of which cost.
 
 A field :math:`v` is the gradient flow :math:`v = -G^{-1} dC` of some cost for
 the metric :math:`G` exactly when the 1-form :math:`G v` is closed (on a
@@ -14,12 +14,15 @@ Examples
 True
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 
 import numpy as np
 import sympy as sp
 
 from ..core import _domain
+from ..core.chart import Chart
 from ..core.simplify import simplify_matrix
 from ..core.tensors import Metric, Scalar, Vector, check_same_manifold
 from ..errors import ArgumentTypeError
@@ -29,7 +32,7 @@ __all__ = ["is_gradient_flow", "GradientFieldResult"]
 
 @dataclass(frozen=True)
 class GradientFieldResult:
-    r"""The verdict of :func:`is_gradient_flow`: is :math:`v = -G^{-1} dC` for some cost C?
+    r"""The verdict of :func:`is_gradient_flow`: whether :math:`v = -G^{-1} dC` for some cost C.
 
     Attributes
     ----------
@@ -62,8 +65,8 @@ class GradientFieldResult:
     """
 
     is_gradient: bool
-    cost: object = None
-    obstruction: dict = field(default_factory=dict)
+    cost: Scalar | None = None
+    obstruction: dict[tuple[int, int], sp.Expr] = field(default_factory=dict)
     never_gradient: bool = False
     reason: str = ""
 
@@ -144,7 +147,7 @@ def _potential(beta, coords):
     return C
 
 
-def is_gradient_flow(vector, metric, chart=None):
+def is_gradient_flow(vector: Vector, metric: Metric, chart: Chart | None = None) -> GradientFieldResult:
     r"""Decide whether a vector field is the gradient flow :math:`v = -G^{-1} dC` of some cost.
 
     It is exactly when the 1-form :math:`\alpha = G v` is exact; on a chart's

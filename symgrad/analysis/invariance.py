@@ -21,15 +21,21 @@ True
 True
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import sympy as sp
 
 from ..core import _domain
-from ..core.gradient import differential, riemannian_gradient
+from ..core.chart import Chart
+from ..core.gradient import GradientFlow, differential, riemannian_gradient
 from ..core.metrics import euclidean
-from ..core.tensors import check_same_manifold
+from ..core.tensors import Metric, Scalar, check_same_manifold
 from ..errors import AnalysisError
+from ..numeric import _params
 
 __all__ = [
     "check_invariance",
@@ -64,7 +70,7 @@ class InvarianceRow:
     (('x', 'sqrt'), True)
     """
 
-    chart_pair: tuple
+    chart_pair: tuple[str, str]
     deviation: float
     naive_deviation: float
 
@@ -91,23 +97,23 @@ class InvarianceReport:
     Riemannian gradient: chart independent (tolerance 1e-08)
     """
 
-    rows: tuple = ()
+    rows: tuple[InvarianceRow, ...] = ()
     tolerance: float = 1e-8
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "rows", tuple(self.rows))
 
     @property
-    def passed(self):
+    def passed(self) -> bool:
         """Whether the Riemannian gradient agreed in every pair of charts (``deviation <= tolerance``)."""
         return all(r.deviation <= self.tolerance for r in self.rows)
 
     @property
-    def naive_differs(self):
+    def naive_differs(self) -> bool:
         """Whether the naive gradient disagreed in some pair of charts (``naive_deviation > tolerance``)."""
         return any(r.naive_deviation > self.tolerance for r in self.rows)
 
-    def __str__(self):
+    def __str__(self) -> str:
         lines = ["charts | Riemannian gradient | naive gradient", "--- | --- | ---"]
         for r in self.rows:
             lines.append(f"{r.chart_pair[0]} -> {r.chart_pair[1]} | {r.deviation:.2e} | {r.naive_deviation:.2e}")
@@ -134,7 +140,13 @@ def _deviation(a, b, chart, params):
     return float(diff.max())
 
 
-def check_invariance(cost, metric, charts=None, params=None, tolerance=1e-8):
+def check_invariance(
+    cost: Scalar,
+    metric: Metric,
+    charts: Sequence[Chart] | None = None,
+    params: Mapping[sp.Symbol | str, float] | None = None,
+    tolerance: float = 1e-8,
+) -> InvarianceReport:
     """Compare the Riemannian and the naive gradient across every pair of charts.
 
     Parameters
@@ -144,8 +156,8 @@ def check_invariance(cost, metric, charts=None, params=None, tolerance=1e-8):
     charts : sequence of Chart, optional
         At least two charts of the manifold.  Default: every chart of the manifold.
     params : dict, optional
-        Fixed values of parameters; others are drawn at random from their
-        assumptions.
+        Fixed values of parameters, ``{symbol or name: number}``; others are
+        drawn at random from their assumptions.
     tolerance : float
         Largest relative deviation accepted as equal.
 
@@ -182,24 +194,27 @@ def check_invariance(cost, metric, charts=None, params=None, tolerance=1e-8):
             f"manifold {cost.manifold.name!r}; add a chart (a reparametrization) with Manifold.chart "
             "and a transition to it"
         )
+    grads = {c: riemannian_gradient(cost, metric, chart=c) for c in charts}
+    naive = {c: riemannian_gradient(cost, euclidean(c), chart=c) for c in charts}
+    coordinates = cost.manifold.coordinates
+    known = _params.symbols(*(f.components(c) for f in (cost, metric) for c in charts), exclude=coordinates)
+    bound = _params.bind(params, known, of="the cost or the metric", coordinates=coordinates, convert="float")
     rows = []
     for i, a in enumerate(charts):
-        grad_a = riemannian_gradient(cost, metric, chart=a)
-        naive_a = riemannian_gradient(cost, euclidean(a), chart=a)
         for b in charts[i + 1 :]:
-            grad_b = riemannian_gradient(cost, metric, chart=b)
-            naive_b = riemannian_gradient(cost, euclidean(b), chart=b)
             rows.append(
                 InvarianceRow(
                     (a.name, b.name),
-                    _deviation(grad_a.components(b), grad_b.components(b), b, params),
-                    _deviation(naive_a.components(b), naive_b.components(b), b, params),
+                    _deviation(grads[a].components(b), grads[b].components(b), b, bound),
+                    _deviation(naive[a].components(b), naive[b].components(b), b, bound),
                 )
             )
     return InvarianceReport(rows, tolerance)
 
 
-def check_descent(flow, chart=None, params=None):
+def check_descent(
+    flow: GradientFlow, chart: Chart | None = None, params: Mapping[sp.Symbol | str, float] | None = None
+) -> bool:
     r"""Whether a gradient flow decreases its cost: :math:`dC(v) < 0` wherever :math:`dC \ne 0`.
 
     Evaluated at random points of ``chart``'s domain (default: the flow's chart).
@@ -209,7 +224,8 @@ def check_descent(flow, chart=None, params=None):
     flow : GradientFlow
     chart : Chart, optional
     params : dict, optional
-        Fixed values of parameters; others are drawn from their assumptions.
+        Fixed values of parameters, ``{symbol or name: number}``; others are
+        drawn from their assumptions.
 
     Returns
     -------
@@ -224,9 +240,24 @@ def check_descent(flow, chart=None, params=None):
     """
     chart = chart or flow.chart
     rate = (differential(flow.cost).components(chart).T * flow.components(chart))[0, 0]
+    known = _params.symbols(
+        rate,
+        flow.components(chart),
+        flow.cost.components(chart),
+        flow.metric.components(chart),
+        flow.rate,
+        exclude=chart.coords,
+    )
+    bound = _params.bind(
+        params,
+        known,
+        of=f"the flow, its metric or its cost in chart {chart.name!r}",
+        coordinates=flow.manifold.coordinates,
+        convert="float",
+    )
     symbols = rate.free_symbols
     values = _domain.sample(symbols, dict(chart.domain))
-    for s, v in (params or {}).items():
+    for s, v in bound.items():
         if s in values:
             values[s] = np.full(_domain.N_POINTS, float(v))
     r = _domain.evaluate(rate, values)

@@ -4,12 +4,14 @@ Strings are refused everywhere outside the model-file parser: symgrad never
 parses text it was not built to parse.
 """
 
+from __future__ import annotations
+
 import sympy as sp
 
 from ..errors import ExpressionError
 
 
-def as_expr(value, what):
+def as_expr(value: object, what: str) -> sp.Expr:
     """Convert a Python number or sympy object to a sympy expression.
 
     Strings are refused: symgrad never parses text outside its model-file parser.
@@ -28,7 +30,7 @@ def as_expr(value, what):
     return expr
 
 
-def as_matrix(value, what):
+def as_matrix(value: object, what: str) -> sp.MutableDenseMatrix:
     """Convert a sympy Matrix or nested sequences of expressions to a sympy Matrix.
 
     Every entry goes through :func:`as_expr`, so strings are refused here too.

@@ -14,6 +14,8 @@ import random
 import numpy as np
 import sympy as sp
 
+from ..numeric import _kernels
+
 #: How many random points a numeric check uses.
 N_POINTS = 16
 #: The fixed seed of numeric checks, so that two runs give the same verdict.
@@ -102,15 +104,10 @@ def evaluate(expr, values):
     (scipy's special functions included), so entries that are not finite real
     numbers (the square root of a negative number, say) come back as NaN.
     """
-    symbols = sorted(values, key=sp.default_sort_key)
-    n = len(values[symbols[0]]) if symbols else 1
+    n = len(next(iter(values.values()))) if values else 1
     is_matrix = isinstance(expr, sp.MatrixBase)
     entries = list(expr) if is_matrix else [expr]
-    f = sp.lambdify(symbols, entries, modules=["scipy", "numpy"])
-    with np.errstate(all="ignore"):
-        raw = f(*[np.asarray(values[s], dtype=float) for s in symbols])
-        arr = np.stack([np.broadcast_to(np.asarray(r, dtype=float), (n,)) for r in raw], axis=-1)
-    arr = np.where(np.isfinite(arr), arr, np.nan)
+    arr = _kernels.evaluate(entries, values, n)
     return arr.reshape((n,) + tuple(expr.shape)) if is_matrix else arr[:, 0]
 
 

@@ -16,7 +16,15 @@ Interval.open(0, 1)
 (True, False)
 """
 
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
 import numpy as np
+import numpy.typing as npt
 import sympy as sp
 
 from ..errors import (
@@ -25,6 +33,10 @@ from ..errors import (
     DomainError,
 )
 from . import _domain
+from ._immutable import Immutable
+
+if TYPE_CHECKING:
+    from .manifold import Manifold
 
 __all__ = ["Chart"]
 
@@ -33,20 +45,20 @@ def _latex_tuple(symbols):
     return r"\left(" + ", ".join(sp.latex(s) for s in symbols) + r"\right)"
 
 
-class Chart:
+class Chart(Immutable):
     """A coordinate chart: an ordered tuple of real sympy Symbols with a domain.
 
     Charts are made by :meth:`Manifold.chart`, never directly.  The domain of
     each coordinate is the interval its sympy assumptions imply, narrowed by
-    an optional explicit interval.
+    an optional explicit interval.  A chart is immutable.
 
     Attributes
     ----------
     manifold : Manifold
     coords : tuple of sympy.Symbol
     name : str
-    domain : dict
-        Maps each coordinate to its :class:`sympy.Interval`.
+    domain : mapping
+        Maps each coordinate to its :class:`sympy.Interval` (a read-only view).
 
     Examples
     --------
@@ -60,46 +72,46 @@ class Chart:
     (True, False)
     """
 
-    __slots__ = ("manifold", "coords", "name", "domain", "_subs")
+    _remedy = "make another chart with Manifold.chart(...)"
 
-    def __init__(self, manifold, coords, name, domain):
-        object.__setattr__(self, "manifold", manifold)
-        object.__setattr__(self, "coords", tuple(coords))
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "domain", dict(domain))
-        object.__setattr__(self, "_subs", None)
-
-    def __setattr__(self, name, value):
-        raise AttributeError("Chart objects are immutable")
+    def __init__(
+        self, manifold: Manifold, coords: Iterable[sp.Symbol], name: str, domain: Mapping[sp.Symbol, sp.Interval]
+    ) -> None:
+        self.manifold = manifold
+        self.coords = tuple(coords)
+        self.name = str(name)
+        self.domain = MappingProxyType(dict(domain))
 
     @property
-    def dim(self):
+    def dim(self) -> int:
         """The number of coordinates."""
         return len(self.coords)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.coords)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[sp.Symbol]:
         return iter(self.coords)
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: int) -> sp.Symbol:
         return self.coords[i]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         names = ", ".join(str(c) for c in self.coords)
         return f"Chart({self.name!r}: ({names}) on {self.manifold.name!r})"
 
     def _repr_latex_(self):
         return "$" + _latex_tuple(self.coords) + "$"
 
-    def sign_substitutions(self):
-        """Substitutions of coordinates by positive dummies that encode the domain."""
-        if self._subs is None:
-            object.__setattr__(self, "_subs", _domain.sign_substitutions(self.domain))
-        return self._subs
+    @functools.cached_property
+    def _sign_substitutions(self):
+        return MappingProxyType(_domain.sign_substitutions(self.domain))
 
-    def random_points(self, n=_domain.N_POINTS, seed=_domain.SEED):
+    def sign_substitutions(self) -> Mapping[sp.Symbol, sp.Expr]:
+        """Substitutions of coordinates by positive dummies that encode the domain (a read-only mapping)."""
+        return self._sign_substitutions
+
+    def random_points(self, n: int = _domain.N_POINTS, seed: int = _domain.SEED) -> np.ndarray:
         """Random points in the interior of the chart's domain.
 
         Returns
@@ -109,7 +121,7 @@ class Chart:
         values = _domain.sample(self.coords, self.domain, n=n, seed=seed)
         return np.stack([values[c] for c in self.coords], axis=-1)
 
-    def contains(self, point):
+    def contains(self, point: npt.ArrayLike) -> bool:
         """Whether a numeric point lies in the chart's domain.
 
         Parameters
@@ -130,7 +142,7 @@ class Chart:
             raise DimensionError(f"a point of chart {self.name!r} has {self.dim} coordinates, got shape {point.shape}")
         return all(bool(self.domain[c].contains(sp.Float(v))) for c, v in zip(self.coords, point))
 
-    def check_point(self, point):
+    def check_point(self, point: npt.ArrayLike) -> None:
         """Raise :class:`DomainError` unless ``point`` lies in the chart's domain.
 
         Parameters
@@ -152,7 +164,7 @@ class Chart:
             )
 
 
-def as_chart(chart, what):
+def as_chart(chart: object, what: str) -> Chart:
     """Return ``chart`` if it is a :class:`Chart`, else raise :class:`ArgumentTypeError` naming ``what``."""
     if not isinstance(chart, Chart):
         raise ArgumentTypeError(f"{what} takes a Chart, got {type(chart).__name__}")

@@ -24,19 +24,31 @@ Matrix([[eta*(1 - xt**2)/xt]])
 Matrix([[4*eta*xt*(1 - xt**2)]])
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 import sympy as sp
 from sympy.polys.fields import sfield
 
 from ..errors import ArgumentTypeError
 from ._coerce import as_expr
+from .chart import Chart
 from .linalg import solve_metric
-from .simplify import negate, simplify_matrix
+from .simplify import Level, negate, simplify_matrix
 from .tensors import Covector, Metric, Scalar, Vector, check_same_manifold
+
+if TYPE_CHECKING:
+    from ..numeric.flow import NumericFlow
 
 __all__ = ["differential", "riemannian_gradient", "GradientFlow"]
 
+#: The time variable of :meth:`GradientFlow.equations`.
+_TIME = sp.Symbol("t", real=True)
 
-def differential(scalar, chart=None, simplify="fast"):
+
+def differential(scalar: Scalar, chart: Chart | None = None, simplify: Level = "fast") -> Covector:
     r"""The differential :math:`dC = (\partial C / \partial x^i)_i` of a scalar, a Covector.
 
     Parameters
@@ -102,7 +114,7 @@ def _same_manifold(cost, metric):
     check_same_manifold(("the cost", cost), ("the metric", metric))
 
 
-def riemannian_gradient(cost, metric, chart=None, simplify="fast"):
+def riemannian_gradient(cost: Scalar, metric: Metric, chart: Chart | None = None, simplify: Level = "fast") -> Vector:
     r"""The Riemannian gradient :math:`G^{-1} dC` of a cost, a Vector (no sign, no rate).
 
     Parameters
@@ -142,12 +154,12 @@ def riemannian_gradient(cost, metric, chart=None, simplify="fast"):
     chart = chart or metric.chart
     w = sp.Matrix(_partials(cost.components(chart), chart.coords))  # simplified by the solve
     G = metric.components(chart)
-    v = solve_metric(G, w, simplify, factor=metric.factor(chart))
+    v = solve_metric(G, w, simplify, factor=metric.pullback_factors(chart))
     return Vector(cost.manifold, chart, v)
 
 
 class GradientFlow(Vector):
-    r"""The gradient flow :math:`\dot x = -\eta\, G^{-1} dC`: a vector field.
+    r"""The gradient flow :math:`\dot x = -\eta\, G^{-1} dC`: a vector field (immutable).
 
     Parameters
     ----------
@@ -162,7 +174,11 @@ class GradientFlow(Vector):
 
     Attributes
     ----------
-    cost, metric, rate
+    cost : Scalar
+    metric : Metric
+    rate : sympy.Expr
+        Read-only, as every attribute: a flow with another rate is a new
+        ``GradientFlow(cost, metric, rate=...)``.
 
     Examples
     --------
@@ -179,8 +195,16 @@ class GradientFlow(Vector):
     """
 
     _kind = "gradient flow"
+    _remedy = "make a new GradientFlow(cost, metric, rate=...)"
 
-    def __init__(self, cost, metric, rate=1, simplify="fast", chart=None):
+    def __init__(
+        self,
+        cost: Scalar,
+        metric: Metric,
+        rate: sp.Expr | int | float = 1,
+        simplify: Level = "fast",
+        chart: Chart | None = None,
+    ) -> None:
         _same_manifold(cost, metric)
         self.cost = cost
         self.metric = metric
@@ -189,10 +213,10 @@ class GradientFlow(Vector):
         comps = [self.rate * negate(e, simplify) for e in grad.components()]
         super().__init__(cost.manifold, grad.chart, comps)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"GradientFlow({self.chart.name!r}, {list(self._given)})"
 
-    def equations(self, chart=None, t=sp.Symbol("t", real=True)):
+    def equations(self, chart: Chart | None = None, t: sp.Symbol = _TIME) -> list[sp.Eq]:
         """The flow as ODEs, ``Eq(Derivative(x(t), t), rhs)``, one per coordinate of ``chart``.
 
         Returns
@@ -204,7 +228,7 @@ class GradientFlow(Vector):
         funcs = {c: sp.Function(c.name, real=True)(t) for c in chart.coords}
         return [sp.Eq(sp.Derivative(funcs[c], t), r.xreplace(funcs)) for c, r in zip(chart.coords, rhs)]
 
-    def latex(self, chart=None):
+    def latex(self, chart: Chart | None = None) -> str:
         r"""The update rule in ``chart`` as LaTeX: one ``\frac{d x}{d t} = ...`` line per coordinate.
 
         Several coordinates are joined by ``\\`` inside an ``aligned`` environment.
@@ -222,7 +246,9 @@ class GradientFlow(Vector):
     def _repr_latex_(self):
         return "$" + self.latex() + "$"
 
-    def numeric(self, chart=None, params=None, **options):
+    def numeric(
+        self, chart: Chart | None = None, params: Mapping[sp.Symbol | str, float] | None = None, **options: Any
+    ) -> NumericFlow:
         """The flow in ``chart`` as vectorised numpy code: a :class:`~symgrad.NumericFlow`.
 
         Parameters

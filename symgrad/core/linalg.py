@@ -19,18 +19,22 @@ Examples
 Matrix([[x**2, x**2/2]])
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
 import sympy as sp
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.exceptions import DMNonInvertibleMatrixError
 
 from ..errors import DimensionError, MetricError, NotSymmetricError
 from ._domain import decide_zero
-from .simplify import finish_fractions, resolve
+from .simplify import Level, finish_fractions, resolve
 
 __all__ = ["solve_metric", "solve_linear", "solve_fractions", "matmul", "congruence"]
 
 
-def blocks(matrix):
+def blocks(matrix: sp.MatrixBase) -> list[list[int]]:
     """The index sets of the diagonal blocks of a square matrix's sparsity pattern.
 
     Two indices share a block when a chain of non-zero off-diagonal entries joins
@@ -56,7 +60,9 @@ def blocks(matrix):
     return sorted(groups.values())
 
 
-def check_system(A, b, what="A x = b", names=("A", "b")):
+def check_system(
+    A: sp.MatrixBase, b: sp.MatrixBase, what: str = "A x = b", names: tuple[str, str] = ("A", "b")
+) -> None:
     """Raise DimensionError unless ``A`` is square and ``b`` a column of its size."""
     n = A.rows
     a, v = names
@@ -68,13 +74,13 @@ def check_system(A, b, what="A x = b", names=("A", "b")):
         )
 
 
-def describe(A):
+def describe(A: sp.MatrixBase) -> str:
     """A matrix in words: its entries when short, else its shape."""
     text = str(A.tolist())
     return text if len(text) <= 200 else f"of shape {A.shape}"
 
 
-def solve_unchecked(A, b):
+def solve_unchecked(A: sp.MatrixBase, b: sp.MatrixBase) -> list[tuple[sp.Expr, sp.Expr]]:
     """:func:`symgrad.simplify.solve_fractions` without the checks; raises on a singular ``A``."""
     dA = DomainMatrix.from_Matrix(A)
     db = DomainMatrix.from_Matrix(b)
@@ -171,7 +177,7 @@ def _clear_denominators(dA, db):
     )
 
 
-def check_symmetric(G):
+def check_symmetric(G: sp.MatrixBase) -> None:
     """Raise NotSymmetricError unless ``G`` is symmetric.
 
     Mirrored entries are compared as expressions (cheap); only a pair that
@@ -188,7 +194,7 @@ def check_symmetric(G):
             )
 
 
-def solve_fractions(A, b):
+def solve_fractions(A: sp.MatrixBase, b: sp.MatrixBase) -> list[tuple[sp.Expr, sp.Expr]]:
     """Solve ``A x = b`` fraction-free; returns each ``x_i`` as a reduced pair ``(num, den)``.
 
     The system is converted to a :class:`~sympy.polys.matrices.DomainMatrix` over
@@ -222,10 +228,10 @@ def solve_fractions(A, b):
     >>> x, y = sp.symbols("x y", positive=True)
     >>> solve_fractions(sp.Matrix([[x, 1], [1, y]]), sp.Matrix([1, 0]))
     [(y, x*y - 1), (-1, x*y - 1)]
-    >>> solve_fractions(sp.Matrix([[x, x], [y, y]]), sp.Matrix([1, 0]))
+    >>> solve_fractions(sp.Matrix([[x, x], [y, y]]), sp.Matrix([1, 0]))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
         ...
-    symgrad.errors.MetricError: the matrix [[x, x], [y, y]] is singular (its determinant is 0), so A x = b has no unique solution
+    symgrad.errors.MetricError: the matrix [[x, x], [y, y]] is singular (its determinant is 0), so A x = b ...
     """
     A, b = sp.Matrix(A), sp.Matrix(b)
     check_system(A, b)
@@ -237,7 +243,7 @@ def solve_fractions(A, b):
         ) from None
 
 
-def solve_linear(A, b):
+def solve_linear(A: sp.MatrixBase, b: sp.MatrixBase) -> sp.ImmutableMatrix:
     """Solve ``A x = b`` fraction-free; the arguments and errors of :func:`solve_fractions`.
 
     Returns
@@ -257,7 +263,12 @@ def solve_linear(A, b):
     return sp.ImmutableMatrix(len(pairs), 1, [p / q for p, q in pairs])
 
 
-def solve_metric(G, w, level="fast", factor=None):
+def solve_metric(
+    G: sp.MatrixBase,
+    w: sp.MatrixBase,
+    level: Level = "fast",
+    factor: Sequence[sp.MatrixBase] | None = None,
+) -> sp.ImmutableMatrix:
     """Return ``G^{-1} w`` for a symmetric matrix ``G``, simplified at ``level``.
 
     Parameters
@@ -268,8 +279,9 @@ def solve_metric(G, w, level="fast", factor=None):
     level : str or callable
         A simplification level (see :data:`LEVELS`).
     factor : tuple (J, G0), optional
-        A factorisation ``G = J^T G0 J`` (a pullback); then
-        ``G^{-1} w = J^{-1} G0^{-1} J^{-T} w`` is solved in three steps.
+        A factorisation ``G = J^T G0 J`` (a pullback); with a square ``J``,
+        ``G^{-1} w = J^{-1} G0^{-1} J^{-T} w`` is solved in three steps (a
+        ``J`` of a map into a larger space has no inverse: ``G`` is solved).
 
     Returns
     -------
@@ -295,16 +307,16 @@ def solve_metric(G, w, level="fast", factor=None):
     >>> G = sp.Matrix([[2, 1, 0], [1, 2, 0], [0, 0, x]]) / x
     >>> solve_metric(G, sp.Matrix([1, 0, 1])).T
     Matrix([[2*x/3, -x/3, 1]])
-    >>> solve_metric(sp.diag(x, 0), sp.Matrix([1, 1]))
+    >>> solve_metric(sp.diag(x, 0), sp.Matrix([1, 1]))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
         ...
-    symgrad.errors.MetricError: the matrix is singular: its diagonal entry (1, 1) is 0 and no off-diagonal entry couples coordinate 1 to another, so G^{-1} w does not exist; a metric must be positive definite
+    symgrad.errors.MetricError: the matrix is singular: its diagonal entry (1, 1) is 0 and ... must be positive definite
     """
     f = resolve(level)
     G = G if isinstance(G, sp.MatrixBase) else sp.Matrix(G)
     w = w if isinstance(w, sp.MatrixBase) else sp.Matrix(w)
     check_system(G, w, "G^{-1} w", ("G", "w"))
-    if factor is not None:
+    if factor is not None and factor[0].is_square:
         J, G0 = factor
         try:
             z = solve_linear(J.T, w)
@@ -344,7 +356,7 @@ def solve_metric(G, w, level="fast", factor=None):
     return sp.ImmutableMatrix(out)
 
 
-def matmul(A, B):
+def matmul(A: sp.MatrixBase, B: sp.MatrixBase) -> sp.ImmutableMatrix:
     """The product of two sympy matrices, skipping structural zeros.
 
     Parameters
@@ -369,10 +381,10 @@ def matmul(A, B):
     >>> x = sp.Symbol("x", positive=True)
     >>> matmul(sp.Matrix([[1, 1]]), sp.Matrix([x / (x + 1), 1 / (x + 1)]))
     Matrix([[x/(x + 1) + 1/(x + 1)]])
-    >>> matmul(sp.ones(2, 3), sp.ones(2, 2))
+    >>> matmul(sp.ones(2, 3), sp.ones(2, 2))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
         ...
-    symgrad.errors.DimensionError: cannot multiply a matrix of shape (2, 3) by one of shape (2, 2): the first has 3 columns, the second 2 rows
+    symgrad.errors.DimensionError: cannot multiply a matrix of shape (2, 3) by one of shape (2, 2): ...
     """
     if A.cols != B.rows:
         raise DimensionError(
@@ -389,7 +401,7 @@ def matmul(A, B):
     return sp.ImmutableMatrix(A.rows, B.cols, lambda i, j: sp.Add(*terms.get((i, j), ())))
 
 
-def congruence(K, G, level="fast"):
+def congruence(K: sp.MatrixBase, G: sp.MatrixBase, level: Level = "fast") -> sp.ImmutableMatrix:
     """``K^T G K`` for a symmetric ``G``, simplified at ``level``, exactly symmetric.
 
     Only the upper triangle is computed; the lower one is its mirror image.
@@ -424,10 +436,10 @@ def congruence(K, G, level="fast"):
     Matrix([
     [1,        k],
     [k, k**2 + 1]])
-    >>> congruence(sp.eye(2), sp.Matrix([[1, k], [0, 1]]))
+    >>> congruence(sp.eye(2), sp.Matrix([[1, k], [0, 1]]))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
         ...
-    symgrad.errors.NotSymmetricError: congruence K^T G K needs a symmetric G; entry (0, 1) of G is k but entry (1, 0) is 0
+    symgrad.errors.NotSymmetricError: congruence K^T G K needs a symmetric G; entry (0, 1) of G is k but ...
     """
     f = resolve(level)
     if G.rows != G.cols:

@@ -24,6 +24,10 @@ Matrix([
 'symbolic'
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
 import sympy as sp
 
 from ..errors import (
@@ -34,14 +38,20 @@ from ..errors import (
     ManifoldMismatchError,
 )
 from . import _domain, _transitions
+from ._immutable import Immutable
 from .chart import Chart
 from .transitions import Transition, components_in, identity
 
 __all__ = ["Manifold"]
 
 
-class Manifold:
+class Manifold(Immutable):
     """A parameter space: its charts and the transition maps between them.
+
+    A manifold only grows: :meth:`chart` and :meth:`transition` add to it,
+    nothing changes or removes what it holds, and no attribute is assigned
+    from outside.  What it hands out (:attr:`charts`, :attr:`coordinates`)
+    is read-only.
 
     Parameters
     ----------
@@ -62,13 +72,16 @@ class Manifold:
     (Chart('(x)': (x) on 'half-line'), Chart('sqrt': (y) on 'half-line'))
     """
 
-    def __init__(self, name="M"):
+    _remedy = "a Manifold only grows: add charts with M.chart(...) and transitions with M.transition(...)"
+
+    def __init__(self, name: str = "M") -> None:
         self.name = str(name)
+        # internal registries: they grow through chart() and transition() and are never handed out
         self._charts = []
         self._transitions = {}
         self._composed = {}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Manifold({self.name!r}, dim={self.dim}, charts={[c.name for c in self._charts]})"
 
     def _repr_latex_(self):
@@ -76,23 +89,28 @@ class Manifold:
         return rf"$\mathcal{{M}}_{{\text{{{self.name}}}}}: {charts}$"
 
     @property
-    def dim(self):
+    def dim(self) -> int | None:
         """The dimension (None until the first chart is made)."""
         return self._charts[0].dim if self._charts else None
 
     @property
-    def charts(self):
-        """The charts, in the order they were made."""
+    def charts(self) -> tuple[Chart, ...]:
+        """The charts, in the order they were made (a tuple)."""
         return tuple(self._charts)
 
     @property
-    def coordinates(self):
+    def coordinates(self) -> frozenset[sp.Symbol]:
         """The set of every chart's coordinates."""
         return frozenset(c for chart in self._charts for c in chart.coords)
 
     # -- charts ----------------------------------------------------------------------------
 
-    def chart(self, *coords, name=None, domain=None):
+    def chart(
+        self,
+        *coords: sp.Symbol | Iterable[sp.Symbol],
+        name: str | None = None,
+        domain: Mapping[sp.Symbol, sp.Interval] | None = None,
+    ) -> Chart:
         """Make a chart of this manifold.
 
         Parameters
@@ -165,7 +183,7 @@ class Manifold:
                 f"{what} {chart.name!r} belongs to manifold {chart.manifold.name!r}, not to {self.name!r}"
             )
 
-    def check_expression(self, expr, chart, what="expression"):
+    def check_expression(self, expr: sp.Expr, chart: Chart, what: str = "expression") -> None:
         """Raise :class:`ChartMismatchError` if ``expr`` uses another chart's coordinates.
 
         Symbols that are no chart's coordinates are parameters and allowed.
@@ -180,7 +198,7 @@ class Manifold:
                 f"{', '.join(map(str, chart.coords))} only"
             )
 
-    def parameter_intervals(self, chart, *exprs):
+    def parameter_intervals(self, chart: Chart, *exprs: sp.Expr) -> dict[sp.Symbol, sp.Interval]:
         """The intervals of ``chart``'s coordinates and of the other free symbols of ``exprs``.
 
         Parameters
@@ -212,7 +230,13 @@ class Manifold:
 
     # -- transitions -----------------------------------------------------------------------
 
-    def transition(self, source, target, forward, inverse=None):
+    def transition(
+        self,
+        source: Chart,
+        target: Chart,
+        forward: Mapping[sp.Symbol, sp.Expr] | Sequence[sp.Expr],
+        inverse: Mapping[sp.Symbol, sp.Expr] | Sequence[sp.Expr] | None = None,
+    ) -> Transition:
         """Add the transition map from chart ``source`` to chart ``target``.
 
         Parameters
@@ -256,7 +280,7 @@ class Manifold:
         self._transitions[(target, source)] = t.reversed()
         return t
 
-    def transition_map(self, source, target):
+    def transition_map(self, source: Chart, target: Chart) -> Transition:
         """The transition from ``source`` to ``target``, composed along a path if needed.
 
         Raises

@@ -36,6 +36,10 @@ Examples
 x + 1
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
 import sympy as sp
 from sympy.core.mul import _keep_coeff
 
@@ -54,11 +58,12 @@ def _none(expr):
 
 
 def _format(num, den, compact=False):
-    """Present a reduced fraction: common factors of the numerator pulled out, a
-    polynomial denominator factored, and, with
-    ``compact``, a long numerator in Horner form.  Of the two placements of a
-    rational constant (in the denominator, or spread over the numerator's
-    terms) the shorter is kept.
+    """Present a reduced fraction in the level's canonical form.
+
+    The numerator's common factors are pulled out, a polynomial denominator
+    factored, and, with ``compact``, a long numerator put in Horner form.  Of
+    the two placements of a rational constant (in the denominator, or spread
+    over the numerator's terms) the shorter is kept.
     """
     if den.is_Add:
         den = sp.factor(den)
@@ -100,11 +105,20 @@ def _full(expr):
     return sp.factor_terms(sp.simplify(expr))
 
 
+#: A simplification level: a name of :data:`LEVELS` or a function ``expr -> expr``.
+Level = str | Callable[[sp.Expr], sp.Expr]
+
 #: The named simplification levels.
-LEVELS = {"none": _none, "fast": _fast, "compact": _compact, "factor": _factor, "full": _full}
+LEVELS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
+    "none": _none,
+    "fast": _fast,
+    "compact": _compact,
+    "factor": _factor,
+    "full": _full,
+}
 
 
-def resolve(level):
+def resolve(level: Level) -> Callable[[sp.Expr], sp.Expr]:
     """Return the simplification function named by ``level`` (or ``level`` itself if callable)."""
     if callable(level):
         return level
@@ -116,7 +130,7 @@ def resolve(level):
         ) from None
 
 
-def simplify_expr(expr, level="fast"):
+def simplify_expr(expr: sp.Expr | complex, level: Level = "fast") -> sp.Expr:
     """Simplify one expression at the named level.
 
     Parameters
@@ -150,15 +164,15 @@ def simplify_expr(expr, level="fast"):
     >>> trig = sp.sin(x)**2 + sp.cos(x)**2
     >>> simplify_expr(trig, "fast"), simplify_expr(trig, "full")
     (sin(x)**2 + cos(x)**2, 1)
-    >>> simplify_expr(e, "fastest")
+    >>> simplify_expr(e, "fastest")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
         ...
-    symgrad.errors.SimplifyError: unknown simplification level 'fastest'; use one of ['compact', 'factor', 'fast', 'full', 'none'] or a callable expr -> expr
+    symgrad.errors.SimplifyError: unknown simplification level 'fastest'; use one of [...] or a callable expr -> expr
     """
     return resolve(level)(sp.sympify(expr))
 
 
-def negate(expr, level="fast"):
+def negate(expr: sp.Expr | complex, level: Level = "fast") -> sp.Expr:
     """``-expr`` for an expression already simplified at ``level``, without simplifying again.
 
     For an expression that ``level`` leaves unchanged the result is exactly
@@ -239,7 +253,7 @@ def _fraction_parts(expr):
     return num, den
 
 
-def simplify_matrix(matrix, level="fast"):
+def simplify_matrix(matrix: sp.MatrixBase, level: Level = "fast") -> sp.ImmutableMatrix:
     """Simplify every entry of a matrix.
 
     Parameters
@@ -270,7 +284,7 @@ def simplify_matrix(matrix, level="fast"):
     return sp.ImmutableMatrix(matrix.rows, matrix.cols, [f(e) for e in matrix])
 
 
-def finish_fractions(pairs, f):
+def finish_fractions(pairs: Iterable[tuple[sp.Expr, sp.Expr]], f: Callable[[sp.Expr], sp.Expr]) -> list[sp.Expr]:
     """Simplify solved fractions ``(num, den)`` with the level function ``f``.
 
     A built-in level whose first step (cancel) the solve has done formats them directly.

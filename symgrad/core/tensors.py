@@ -13,7 +13,9 @@ Metric     :math:`G_y = K^T G_x(x(y)) K`
 
 ``K^{-1}`` is never inverted: it is the Jacobian ``dy/dx`` of the forward map,
 rewritten in ``y``.  Objects are immutable; components are cached per chart
-and simplification level.
+and simplification level.  Setting or deleting an attribute raises an
+:class:`AttributeError`, and component matrices are
+:class:`sympy.ImmutableMatrix` objects.
 
 Examples
 --------
@@ -31,6 +33,10 @@ Matrix([[1/(2*y)]])
 Matrix([[2*y]])
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
 import numpy as np
 import sympy as sp
 
@@ -38,20 +44,26 @@ from ..errors import (
     ArgumentTypeError,
     DimensionError,
     ManifoldMismatchError,
+    MetricError,
     NotPositiveDefiniteError,
     NotSymmetricError,
 )
 from . import _domain
 from ._coerce import as_expr, as_matrix
+from ._immutable import Immutable
 from .chart import Chart
 from .linalg import blocks, congruence, matmul
 from .manifold import Manifold
-from .simplify import resolve, simplify_matrix
+from .simplify import Level, resolve, simplify_matrix
 
 __all__ = ["Scalar", "Covector", "Vector", "Metric", "check_same_manifold"]
 
+#: What a tensor's components may be given as: an expression (a Scalar), a
+#: sequence or a column (a Covector or Vector), a matrix or nested rows (a Metric).
+_Components = sp.Expr | Sequence | sp.MatrixBase
 
-def check_same_manifold(*named):
+
+def check_same_manifold(*named: tuple[str, _Field]) -> None:
     """Raise :class:`ManifoldMismatchError` unless every field lives on one manifold.
 
     Parameters
@@ -71,14 +83,14 @@ def check_same_manifold(*named):
     >>> from symgrad.core.tensors import check_same_manifold
     >>> g, w = sg.catalog.gaussian_kl(), sg.catalog.wicked_map()
     >>> check_same_manifold(("the cost", g.cost), ("the metric", g.fisher))
-    >>> check_same_manifold(("the cost", g.cost), ("the metric", w.true_metric))
+    >>> check_same_manifold(("the cost", g.cost), ("the metric", w.true_metric))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
         ...
-    symgrad.errors.ManifoldMismatchError: the cost lives on 'normal family' but the metric on 'terrain'; both must live on one manifold
-    >>> check_same_manifold(("the cost", g.cost), ("the metric", sg.catalog.gaussian_kl().fisher))
+    symgrad.errors.ManifoldMismatchError: the cost lives on 'normal family' but the metric on 'terrain'; ...
+    >>> check_same_manifold(("the cost", g.cost), ("the metric", sg.catalog.gaussian_kl().fisher))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
         ...
-    symgrad.errors.ManifoldMismatchError: the cost and the metric live on two different manifolds that are both named 'normal family' (built separately, e.g. by two calls of one catalog function); build both objects on one Manifold object
+    symgrad.errors.ManifoldMismatchError: the cost and the metric live on two different manifolds that are both ...
     """
     (what0, first), *rest = named
     for what, obj in rest:
@@ -95,12 +107,19 @@ def check_same_manifold(*named):
             )
 
 
-class _Field:
+class _Field(Immutable):
     """Shared machinery: validation, caching and transformation of components."""
 
     _kind = "field"
 
-    def __init__(self, manifold, chart, components):
+    def __init__(self, manifold: Manifold, chart: Chart, components: _Components) -> None:
+        self._place(manifold, chart)
+        self._given = self._validate(components)
+        # transformed components by (chart, simplification level): grows, never handed out
+        self._cache = {}
+
+    def _place(self, manifold, chart):
+        """Check and set the manifold and the chart the components are given in."""
         if not isinstance(manifold, Manifold):
             raise ArgumentTypeError(f"the first argument of {type(self).__name__} must be a Manifold")
         if not isinstance(chart, Chart):
@@ -112,12 +131,10 @@ class _Field:
             )
         self.manifold = manifold
         self.chart = chart
-        self._given = self._validate(components)
-        self._cache = {}
 
     # subclasses define _validate(components) and _transform(components, transition, f)
 
-    def components(self, chart=None, simplify="fast"):
+    def components(self, chart: Chart | None = None, simplify: Level = "fast") -> sp.Expr | sp.ImmutableMatrix:
         """The components in ``chart`` (default: the chart the object was given in).
 
         Parameters
@@ -126,6 +143,13 @@ class _Field:
             Any chart of the manifold joined to the given one by transitions.
         simplify : {"none", "fast", "compact", "factor", "full"} or callable
             How to simplify transformed components (see :mod:`symgrad.simplify`).
+
+        Returns
+        -------
+        sympy.Expr or sympy.ImmutableMatrix
+            An expression for a :class:`Scalar`; a column of ``dim`` entries
+            for a :class:`Covector` or :class:`Vector`; a ``dim x dim``
+            matrix for a :class:`Metric`.
         """
         resolve(simplify)  # an unknown level is an error in every chart
         if chart is None or chart is self.chart:
@@ -137,7 +161,7 @@ class _Field:
             self._cache[key] = self._transform(self._given, transition, resolve(simplify))
         return self._cache[key]
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return (
             type(other) is type(self)
             and other.manifold is self.manifold
@@ -145,10 +169,10 @@ class _Field:
             and other._given == self._given
         )
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((type(self), id(self.manifold), id(self.chart), self._given))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}({self.chart.name!r}, {self._given})"
 
     def _vector_components(self, components):
@@ -209,6 +233,7 @@ class Scalar(_Field):
     """
 
     _kind = "scalar"
+    _remedy = "make a new Scalar(manifold, chart, expr)"
 
     def _validate(self, expr):
         e = as_expr(expr, "scalar expression")
@@ -244,6 +269,7 @@ class Covector(_Field):
     """
 
     _kind = "covector"
+    _remedy = "make a new Covector(manifold, chart, components)"
 
     def _validate(self, components):
         return self._vector_components(components)
@@ -252,7 +278,7 @@ class Covector(_Field):
         K = transition.inverse_jacobian
         return simplify_matrix(matmul(K.T, transition.push(w)), simplify)
 
-    def __call__(self, vector):
+    def __call__(self, vector: Vector) -> sp.Expr:
         """The pairing ``w(v) = sum_i w_i v^i``, in this covector's chart."""
         if vector.manifold is not self.manifold:
             raise ManifoldMismatchError("a covector pairs with a vector of the same manifold")
@@ -285,6 +311,7 @@ class Vector(_Field):
     """
 
     _kind = "vector"
+    _remedy = "make a new Vector(manifold, chart, components)"
 
     def _validate(self, components):
         return self._vector_components(components)
@@ -305,23 +332,41 @@ class Metric(_Field):
     domain's assumptions, otherwise at random points of the domain.  The
     attribute :attr:`checked` says which.
 
+    A metric built as a pullback :math:`G = J^T G_0 J` (by
+    :func:`~symgrad.pullback`, or with ``pullback_factors=(J, G0)``) keeps its
+    factors, :meth:`pullback_factors`; where ``J`` is square, the gradient
+    solves :math:`J^{-1} G_0^{-1} J^{-T}` instead of inverting the product.
+
     Parameters
     ----------
     manifold : Manifold
     chart : Chart
-    matrix : sympy.Matrix or nested sequence, shape (dim, dim)
+    matrix : sympy.Matrix or nested sequence, shape (dim, dim), optional
+        May be left out when ``pullback_factors`` are given: it is then
+        :math:`J^T G_0 J`.
     check : bool
         Set False to skip the positive-definiteness check (symmetry is
         always checked).
+    pullback_factors : tuple (J, G0) of sympy matrices, optional
+        ``J`` of shape (k, dim) and ``G0`` symmetric of shape (k, k), in the
+        chart's coordinates, with :math:`G = J^T G_0 J`; checked against
+        ``matrix`` when both are given.
 
     Attributes
     ----------
+    manifold : Manifold
+    chart : Chart
+        The chart the matrix is given in.
     checked : str
         ``"symbolic"``, ``"numeric (N random points)"`` or ``"skipped"``.
 
     Raises
     ------
     NotSymmetricError, NotPositiveDefiniteError, DimensionError
+    MetricError
+        If ``matrix`` is not :math:`J^T G_0 J` for the given factors.
+    ArgumentTypeError
+        If neither ``matrix`` nor ``pullback_factors`` is given.
 
     Examples
     --------
@@ -334,14 +379,42 @@ class Metric(_Field):
     >>> F = sg.Metric(M, A, sp.diag(1 / sigma**2, 2 / sigma**2))
     >>> F.checked
     'symbolic'
+    >>> x = sp.Symbol("x", positive=True)
+    >>> X = sg.Manifold("half-line").chart(x)
+    >>> G = sg.Metric(X.manifold, X, pullback_factors=(sp.Matrix([[1 / x]]), sp.Matrix([[2]])))
+    >>> G.components(), G.pullback_factors()
+    (Matrix([[2/x**2]]), (Matrix([[1/x]]), Matrix([[2]])))
     """
 
     _kind = "metric"
+    _remedy = "make a new Metric(manifold, chart, matrix), or use a constructor such as sg.euclidean(chart)"
 
-    def __init__(self, manifold, chart, matrix, *, check=True):
+    def __init__(
+        self,
+        manifold: Manifold,
+        chart: Chart,
+        matrix: sp.MatrixBase | Sequence[Sequence[sp.Expr]] | None = None,
+        *,
+        check: bool = True,
+        pullback_factors: tuple[sp.MatrixBase, sp.MatrixBase] | None = None,
+    ) -> None:
         self._check = check
-        self._factor = None
-        super().__init__(manifold, chart, matrix)
+        self._place(manifold, chart)
+        factors = None if pullback_factors is None else self._validate_factors(pullback_factors)
+        if matrix is None:
+            if factors is None:
+                raise ArgumentTypeError(
+                    f"a Metric on chart {chart.name!r} needs its matrix, or pullback_factors=(J, G0) "
+                    "for the matrix J^T G0 J"
+                )
+            super().__init__(manifold, chart, congruence(*factors, "fast"))
+        else:
+            super().__init__(manifold, chart, matrix)
+            if factors is not None:
+                self._check_factors(self._given, factors)
+        # the factors (J, G0) in the given chart, or None; in other charts, cached by chart
+        self._pullback_factors = factors
+        self._factors_in = {}
 
     def _validate(self, matrix):
         chart = self.chart
@@ -428,31 +501,87 @@ class Metric(_Field):
     def _transform(self, G, transition, simplify):
         return congruence(transition.inverse_jacobian, transition.push(G), simplify)
 
-    def factor(self, chart=None):
-        """A factorisation ``G = J^T G0 J`` in ``chart`` if the metric is a pullback, else None.
+    def _validate_factors(self, factors):
+        """The pair ``(J, G0)`` as immutable matrices of the right shapes, in the chart's coordinates."""
+        chart = self.chart
+        try:
+            J, G0 = factors
+        except (TypeError, ValueError):
+            raise ArgumentTypeError(
+                f"pullback_factors of a metric on chart {chart.name!r} is a pair (J, G0) of matrices, "
+                f"with the metric J^T G0 J; got {factors!r}"
+            ) from None
+        J = as_matrix(J, f"the factor J of a metric on chart {chart.name!r}")
+        G0 = as_matrix(G0, f"the factor G0 of a metric on chart {chart.name!r}")
+        if J.cols != chart.dim or G0.shape != (J.rows, J.rows):
+            raise DimensionError(
+                f"pullback_factors of a metric on chart {chart.name!r} need J of shape (k, {chart.dim}) "
+                f"and G0 of shape (k, k); got J of shape {J.shape} and G0 of shape {G0.shape}"
+            )
+        for e in set(J) | set(G0):
+            self.manifold.check_expression(e, chart, "pullback factor entry")
+        return sp.ImmutableMatrix(J), sp.ImmutableMatrix(G0)
+
+    def _check_factors(self, matrix, factors):
+        """Raise :class:`MetricError` unless ``matrix`` is ``J^T G0 J`` on the chart's domain."""
+        product = congruence(*factors, "none")
+        intervals = None
+        for i in range(matrix.rows):
+            for j in range(i, matrix.cols):
+                if product[i, j] == matrix[i, j]:
+                    continue
+                intervals = intervals or self.manifold.parameter_intervals(self.chart, *product, *matrix)
+                if _domain.decide_zero(product[i, j] - matrix[i, j], intervals)[0] is not True:
+                    raise MetricError(
+                        f"pullback_factors of the metric on chart {self.chart.name!r} do not give its "
+                        f"matrix: entry ({i}, {j}) of J^T G0 J is {product[i, j]} but the matrix has "
+                        f"{matrix[i, j]}; pass the matrix alone, or the factors alone"
+                    )
+
+    def pullback_factors(self, chart: Chart | None = None) -> tuple[sp.ImmutableMatrix, sp.ImmutableMatrix] | None:
+        r"""The factors ``(J, G0)`` of :math:`G = J^T G_0 J` in ``chart`` if the metric is a pullback, else None.
+
+        Parameters
+        ----------
+        chart : Chart, optional
+            Any chart of the manifold (default: the metric's chart).  In
+            another chart, with :math:`K = dx/dy`, the factors are
+            :math:`(J K, G_0)` rewritten in its coordinates.
 
         Returns
         -------
-        tuple (J, G0) of sympy matrices, or None
-        """
-        if self._factor is None:
-            return None
-        J, G0 = self._factor
-        if chart is None or chart is self.chart:
-            return J, G0
-        transition = self.manifold.transition_map(self.chart, chart)
-        K = transition.inverse_jacobian
-        return (
-            simplify_matrix(matmul(transition.push(J), K), "fast"),
-            simplify_matrix(transition.push(G0), "fast"),
-        )
+        tuple (J, G0) of sympy.ImmutableMatrix, or None
+            ``J`` of shape (k, dim), ``G0`` of shape (k, k); None for a
+            metric not built as a pullback.
 
-    @classmethod
-    def _pulled_back(cls, manifold, chart, matrix, J, G0):
-        """A metric ``J^T G0 J`` that remembers its factors (for cheaper solves)."""
-        metric = cls(manifold, chart, matrix)
-        metric._factor = (sp.ImmutableMatrix(J), sp.ImmutableMatrix(G0))
-        return metric
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> import symgrad as sg
+        >>> x = sp.Symbol("x", positive=True)
+        >>> u = sp.Symbol("u", real=True)
+        >>> A = sg.Manifold("half-line").chart(x)
+        >>> U = sg.Manifold("line").chart(u)
+        >>> G = sg.pullback(sg.euclidean(U), sg.Map(A, U, {u: sp.log(x)}))
+        >>> G.pullback_factors()
+        (Matrix([[1/x]]), Matrix([[1]]))
+        >>> sg.euclidean(A).pullback_factors() is None
+        True
+        """
+        if self._pullback_factors is None:
+            return None
+        if chart is None or chart is self.chart:
+            return self._pullback_factors
+        self.manifold._own(chart)
+        if chart not in self._factors_in:
+            J, G0 = self._pullback_factors
+            transition = self.manifold.transition_map(self.chart, chart)
+            K = transition.inverse_jacobian
+            self._factors_in[chart] = (
+                simplify_matrix(matmul(transition.push(J), K), "fast"),
+                simplify_matrix(transition.push(G0), "fast"),
+            )
+        return self._factors_in[chart]
 
     def _repr_latex_(self):
         return "$" + _latex_matrix(self._given) + "$"

@@ -15,7 +15,11 @@ Examples
 (Matrix([[mu, sigma**(-2)]]), Matrix([[mu, 1/sqrt(tau)]]))
 """
 
+from __future__ import annotations
+
 import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
@@ -24,13 +28,23 @@ from ..errors import (
 )
 from . import _transitions
 from ._coerce import as_expr
+from ._immutable import Immutable
 from .chart import Chart
 from .simplify import simplify_matrix
+
+if TYPE_CHECKING:
+    from .manifold import Manifold
 
 __all__ = ["Map", "Transition"]
 
 
-def components_in(manifold, values, keys_chart, expr_chart, what):
+def components_in(
+    manifold: Manifold,
+    values: Mapping[sp.Symbol, sp.Expr] | Sequence[sp.Expr],
+    keys_chart: Chart,
+    expr_chart: Chart,
+    what: str,
+) -> sp.ImmutableMatrix:
     """A column matrix of ``keys_chart``'s coordinates as expressions in ``expr_chart``."""
     items = _transitions.in_chart_order(values, keys_chart, what)
     exprs = [as_expr(v, f"{what}, component {c}") for v, c in zip(items, keys_chart.coords)]
@@ -39,14 +53,20 @@ def components_in(manifold, values, keys_chart, expr_chart, what):
     return sp.ImmutableMatrix(exprs)
 
 
-class Map:
-    """A smooth map from a chart to a chart, possibly of another manifold.
+class Map(Immutable):
+    """A smooth map from a chart to a chart, possibly of another manifold (immutable).
 
     Parameters
     ----------
     source, target : Chart
     forward : dict or sequence
         The target's coordinates as expressions in the source's coordinates.
+
+    Attributes
+    ----------
+    source, target : Chart
+    forward : sympy.ImmutableMatrix, shape (target.dim, 1)
+        The target's coordinates in terms of the source's.
 
     Examples
     --------
@@ -64,7 +84,11 @@ class Map:
     y*(x + y**2/2)
     """
 
-    def __init__(self, source, target, forward):
+    _remedy = "make a new Map(source, target, forward)"
+
+    def __init__(
+        self, source: Chart, target: Chart, forward: Mapping[sp.Symbol, sp.Expr] | Sequence[sp.Expr] | sp.MatrixBase
+    ) -> None:
         if not isinstance(source, Chart) or not isinstance(target, Chart):
             raise ArgumentTypeError("a Map goes from a Chart to a Chart")
         self.source = source
@@ -76,11 +100,11 @@ class Map:
                 source.manifold, forward, target, source, f"map {source.name!r} -> {target.name!r}"
             )
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}({self.source.name!r} -> {self.target.name!r})"
 
     @functools.cached_property
-    def jacobian(self):
+    def jacobian(self) -> sp.ImmutableMatrix:
         """The Jacobian ``d(target)/d(source)`` in the source's coordinates."""
         return sp.ImmutableMatrix(self.forward.jacobian(self.source.coords))
 
@@ -88,7 +112,7 @@ class Map:
         rows = r" \\ ".join(f"{sp.latex(y)} &= {sp.latex(e)}" for y, e in zip(self.target.coords, self.forward))
         return r"$\begin{aligned} " + rows + r" \end{aligned}$"
 
-    def pull(self, expr):
+    def pull(self, expr: sp.Expr | sp.MatrixBase) -> sp.Expr | sp.MatrixBase:
         """Rewrite an expression in the target's coordinates in the source's coordinates.
 
         Parameters
@@ -105,7 +129,7 @@ class Map:
 
 
 class Transition(Map):
-    """An invertible map between two charts of one manifold.
+    """An invertible map between two charts of one manifold (immutable).
 
     Made by :meth:`Manifold.transition`; :meth:`Manifold.transition_map` also
     composes transitions along a path.
@@ -134,16 +158,20 @@ class Transition(Map):
     (Matrix([[mu, 1/s]]), 'composed')
     """
 
-    def __init__(self, source, target, forward, inverse, verified):
+    _remedy = "add transitions with Manifold.transition(...) and compose them with .then(...)"
+
+    def __init__(
+        self, source: Chart, target: Chart, forward: sp.MatrixBase, inverse: sp.MatrixBase, verified: str
+    ) -> None:
         super().__init__(source, target, forward)
         self.inverse = sp.ImmutableMatrix(inverse)
         self.verified = verified
 
-    def reversed(self):
+    def reversed(self) -> Transition:
         """The transition from ``target`` back to ``source``."""
         return Transition(self.target, self.source, self.inverse, self.forward, self.verified)
 
-    def then(self, other):
+    def then(self, other: Transition) -> Transition:
         """The composition: this transition followed by ``other``.
 
         Parameters
@@ -179,7 +207,7 @@ class Transition(Map):
         fwd, inv = _transitions.compose(self, other)
         return Transition(self.source, other.target, fwd, inv, "composed")
 
-    def push(self, expr):
+    def push(self, expr: sp.Expr | sp.MatrixBase) -> sp.Expr | sp.MatrixBase:
         """Rewrite an expression in the source's coordinates in the target's coordinates.
 
         Parameters
@@ -195,17 +223,17 @@ class Transition(Map):
         return expr.xreplace(dict(zip(self.source.coords, self.inverse)))
 
     @functools.cached_property
-    def inverse_jacobian(self):
+    def inverse_jacobian(self) -> sp.ImmutableMatrix:
         """``K = d(source)/d(target)`` in the target's coordinates."""
         return sp.ImmutableMatrix(self.inverse.jacobian(self.target.coords))
 
     @functools.cached_property
-    def jacobian_at_target(self):
+    def jacobian_at_target(self) -> sp.ImmutableMatrix:
         """``d(target)/d(source)`` written in the target's coordinates (equals ``K^{-1}``)."""
         return simplify_matrix(self.push(self.jacobian), "fast")
 
 
-def identity(chart):
+def identity(chart: Chart) -> Transition:
     """The identity transition of ``chart``."""
     m = sp.ImmutableMatrix(chart.coords)
     return Transition(chart, chart, m, m, "identity")

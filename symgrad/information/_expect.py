@@ -8,26 +8,37 @@ imports a family module above :mod:`symgrad.information.families`: the rules of
 densities are registered by :mod:`symgrad.information.densities` itself.
 """
 
+from __future__ import annotations
+
 import functools
+from collections.abc import Iterable, Sequence
 
 import sympy as sp
 
 from ..core.linalg import congruence
 from ..core.simplify import simplify_expr, simplify_matrix
 from ..errors import FamilyError, IntegrationError
-from ._integration import integrate, time_limited
+from ._integration import Clock, integrate, time_limited
 from .families import Family
 from .multivariate import MultivariateNormal
 
 
-def bounds(family):
+def bounds(family: Family) -> tuple[sp.Expr, sp.Expr]:
+    """The lower and upper ends of ``family``'s support (integers for discrete families)."""
     s = family.support
     if family.discrete:
         return s.inf, s.sup
     return s.start, s.end
 
 
-def expect(family, h, x, clock, what, moments=None):
+def expect(
+    family: Family,
+    h: sp.Expr,
+    x: sp.Symbol,
+    clock: Clock,
+    what: str,
+    moments: dict[int, sp.Expr] | None = None,
+) -> sp.Expr:
     """:math:`E[h(x)]` under ``family`` (its pdf in ``x``), in closed form or IntegrationError."""
     h = sp.sympify(h)
     if x not in h.free_symbols:
@@ -47,7 +58,8 @@ def expect(family, h, x, clock, what, moments=None):
     return integrate(h * pdf, x, lo, hi, clock, what)
 
 
-def sum_terms(term, k, lo, hi, clock, what):
+def sum_terms(term: sp.Expr, k: sp.Symbol, lo: sp.Expr, hi: sp.Expr, clock: Clock, what: str) -> sp.Expr:
+    """``sum_{k=lo}^{hi} term`` in closed form (term by term when short), or IntegrationError."""
     if lo.is_Integer and hi.is_Integer and hi - lo < 1000:
         return sp.Add(*[term.xreplace({k: sp.Integer(i)}) for i in range(int(lo), int(hi) + 1)])
     try:
@@ -62,14 +74,14 @@ def sum_terms(term, k, lo, hi, clock, what):
 
 
 @functools.singledispatch
-def data_symbol(family):
+def data_symbol(family: Family) -> sp.Symbol:
     """The symbol of the data variable over which ``family``'s pdf is integrated (or summed)."""
     if family.discrete:
         return sp.Dummy("k", integer=True, nonnegative=True)
     return sp.Dummy("x", real=True)
 
 
-def integrated_fisher(family, theta, clock):
+def integrated_fisher(family: Family, theta: Sequence[sp.Symbol], clock: Clock) -> sp.ImmutableMatrix:
     r"""Fisher matrix w.r.t. the symbols ``theta``: :math:`E[-\partial_i\partial_j \log p]`."""
     if isinstance(family, MultivariateNormal):
         raise FamilyError("symbolic integration of the Fisher information is for one-dimensional families")
@@ -99,7 +111,7 @@ def integrated_fisher(family, theta, clock):
     return simplify_matrix(G, "fast")
 
 
-def standard_constants(base, clock):
+def standard_constants(base: Family, clock: Clock) -> list[sp.Expr]:
     r"""``(c_m, c_s, c_ms)`` of a location-scale family built on ``base`` as its standard law."""
     x = data_symbol(base)
     psi = sp.diff(sp.expand_log(base.log_pdf(x), force=True), x)
@@ -111,7 +123,7 @@ def standard_constants(base, clock):
 
 
 @functools.singledispatch
-def fisher_information(family, theta, method, clock):
+def fisher_information(family: Family, theta: Iterable[sp.Symbol], method: str, clock: Clock) -> sp.MatrixBase:
     """The Fisher information matrix of ``family`` with respect to the symbols ``theta``.
 
     The one place that dispatches on the kind of family: a named family's closed form

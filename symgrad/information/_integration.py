@@ -7,9 +7,13 @@ running), otherwise in a daemon worker thread that is abandoned when time is up
 (it finishes its work in the background; its result is discarded).
 """
 
+from __future__ import annotations
+
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 import sympy as sp
 
@@ -19,6 +23,8 @@ from ..errors import (
 
 #: Default time limit (seconds) of one symbolic integration in family checks.
 CHECK_TIMEOUT = 3.0
+
+_T = TypeVar("_T")
 
 
 # -- time limits -----------------------------------------------------------------------------
@@ -31,7 +37,7 @@ class _Alarm(BaseException):
 _alarm_in_use = threading.local()
 
 
-def _alarm_available():
+def _alarm_available() -> bool:
     return (
         hasattr(signal, "setitimer")
         and threading.current_thread() is threading.main_thread()
@@ -39,7 +45,7 @@ def _alarm_available():
     )
 
 
-def time_limited(fn, seconds):
+def time_limited(fn: Callable[[], _T], seconds: float | None) -> _T:
     """Call ``fn()`` and return its value, or raise :class:`TimeoutError` after ``seconds``.
 
     On the main thread of a platform with ``signal.setitimer`` (and no timer of
@@ -110,16 +116,16 @@ def time_limited(fn, seconds):
 class Clock:
     """A time budget shared by the integrations of one derivation."""
 
-    def __init__(self, timeout):
+    def __init__(self, timeout: float | None) -> None:
         self.timeout = timeout
         self.deadline = None if timeout is None else time.monotonic() + float(timeout)
 
-    def left(self):
+    def left(self) -> float | None:
         """Seconds left (None for no limit)."""
         return None if self.deadline is None else self.deadline - time.monotonic()
 
 
-def integrate(expr, var, lo, hi, clock, what):
+def integrate(expr: sp.Expr, var: sp.Symbol, lo: sp.Expr, hi: sp.Expr, clock: Clock, what: str) -> sp.Expr:
     """``int_lo^hi expr d var`` in closed form, or :class:`IntegrationError`.
 
     The integral runs under the time left on ``clock``; an answer that still
@@ -141,7 +147,9 @@ def integrate(expr, var, lo, hi, clock, what):
     return value
 
 
-def affine_factor(g, x, theta):
+def affine_factor(
+    g: sp.Expr, x: sp.Symbol, theta: Iterable[sp.Symbol]
+) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Dummy] | None:
     r"""Write ``g`` as :math:`\phi(\alpha x + \beta)` with :math:`\phi` free of ``theta`` and ``x``.
 
     Searches the subexpressions of ``g``, largest first, for one that is affine
@@ -186,6 +194,6 @@ _REMEDY = (
 )
 
 
-def _short(expr, n=120):
+def _short(expr: sp.Basic, n: int = 120) -> str:
     text = str(expr)
     return text if len(text) <= n else text[: n - 3] + "..."

@@ -5,6 +5,8 @@ variable; :class:`TransformedDensity` the density of :math:`y = g(x; \theta)`
 for an invertible map ``g`` of the data.
 """
 
+from __future__ import annotations
+
 import functools
 import math
 
@@ -23,7 +25,7 @@ from ..errors import (
 )
 from ._expect import data_symbol, fisher_information, integrated_fisher, standard_constants
 from ._integration import CHECK_TIMEOUT, Clock, affine_factor, integrate, time_limited
-from .families import Family, _check_data_symbol, _lambdify, _numeric_values
+from .families import Family, _bound_values, _check_data_symbol, _family_symbols, _lambdify, _numeric_values
 from .multivariate import MultivariateNormal
 
 __all__ = ["Density", "TransformedDensity"]
@@ -150,15 +152,21 @@ class Density(Family):
     Matrix([[theta**(-2)]])
     """
 
-    def __init__(self, pdf, x, support=(-sp.oo, sp.oo), *, check=True):
+    def __init__(
+        self,
+        pdf: sp.Expr,
+        x: sp.Symbol,
+        support: tuple[sp.Expr | float, sp.Expr | float] | sp.Interval = (-sp.oo, sp.oo),
+        *,
+        check: bool = True,
+    ) -> None:
         self.variable = _check_data_symbol(x, "the variable of a Density")
         self.expr = as_expr(pdf, "the pdf of a Density")
         self.support = _interval(support, "a Density")
-        self._freeze()
         if check:
             self._check_normalised()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         s = self.support
         return f"Density({self.expr}, {self.variable}, support=({s.start}, {s.end}))"
 
@@ -166,16 +174,16 @@ class Density(Family):
         return (self.expr, self.variable, self.support)
 
     @property
-    def parameters(self):
+    def parameters(self) -> tuple[sp.Expr, ...]:
         """The free symbols of the pdf and the support, other than the variable."""
         free = (self.expr.free_symbols | self.support.free_symbols) - {self.variable}
         return tuple(sorted(free, key=sp.default_sort_key))
 
-    def log_pdf(self, x):
+    def log_pdf(self, x: sp.Expr) -> sp.Expr:
         """The log-density, logs of products expanded (the pdf is positive on its support)."""
         return sp.expand_log(sp.log(self.expr), force=True).xreplace({self.variable: x})
 
-    def pdf(self, x):
+    def pdf(self, x: sp.Expr) -> sp.Expr:
         """The density at ``x``."""
         return self.expr.xreplace({self.variable: x})
 
@@ -214,7 +222,7 @@ class Density(Family):
             try:
                 lo, hi = _numeric_values((self.support.start, self.support.end), dict(zip(sym, p)), self)
                 with np.errstate(all="ignore"):
-                    total, err = scint.quad(lambda t: float(np.real(f(t, *p))), lo, hi, limit=200)
+                    total, err = scint.quad(lambda t, p=p: float(np.real(f(t, *p))), lo, hi, limit=200)
             except (SymgradError, ValueError, ZeroDivisionError, OverflowError, TypeError):
                 continue
             if not math.isfinite(total) or err > 1e-6:
@@ -226,7 +234,7 @@ class Density(Family):
                     "divide the pdf by its integral, or correct the support"
                 )
 
-    def fisher_matrix(self, timeout=10.0):
+    def fisher_matrix(self, timeout: float | None = 10.0) -> sp.MatrixBase:
         """The Fisher matrix in ``parameters``, by symbolic integration (time-limited)."""
         return fisher_information(self, self.parameters, "auto", Clock(timeout))
 
@@ -267,7 +275,7 @@ class TransformedDensity(Family):
     -log(a) - log(y) - log(2*pi)/2 - (-mu + log(y))**2/(2*a**2)
     """
 
-    def __init__(self, base, x, g):
+    def __init__(self, base: Family, x: sp.Symbol, g: sp.Expr) -> None:
         if not isinstance(base, Family):
             raise FamilyError(f"the base of a TransformedDensity is a family, got {base!r}")
         if base.discrete or isinstance(base, MultivariateNormal):
@@ -276,16 +284,15 @@ class TransformedDensity(Family):
         self.variable = _check_data_symbol(x, "the variable of a TransformedDensity")
         self.map = as_expr(g, "the map of a TransformedDensity")
         self.direction = self._monotonicity()
-        self._freeze()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"TransformedDensity({self.base!r}, {self.variable}, {self.map})"
 
     def _key(self):
         return (self.base, self.variable, self.map)
 
     @property
-    def parameters(self):
+    def parameters(self) -> tuple[sp.Expr, ...]:
         """The free symbols of the base's parameters and of the map, other than the variable."""
         free = set().union(*[sp.sympify(p).free_symbols for p in self.base.parameters], self.map.free_symbols)
         return tuple(sorted(free - {self.variable}, key=sp.default_sort_key))
@@ -331,7 +338,7 @@ class TransformedDensity(Family):
         return signs.pop() if len(signs) == 1 else 0
 
     @functools.cached_property
-    def inverse(self):
+    def inverse(self) -> sp.Expr:
         """:math:`h(y)`, the inverse map, written in a Dummy variable ``.inverse_variable``."""
         x, g = self.variable, self.map
         Y = self.inverse_variable
@@ -365,7 +372,7 @@ class TransformedDensity(Family):
         )
 
     @functools.cached_property
-    def inverse_variable(self):
+    def inverse_variable(self) -> sp.Dummy:
         """The Dummy in which :attr:`inverse` is written."""
         return sp.Dummy("y", real=True)
 
@@ -374,19 +381,19 @@ class TransformedDensity(Family):
         dh = sp.diff(self.inverse, self.inverse_variable).xreplace({self.inverse_variable: y})
         return h, dh
 
-    def log_pdf(self, y):
+    def log_pdf(self, y: sp.Expr) -> sp.Expr:
         """:math:`\\log p_x(h(y)) + \\log|h'(y)|`."""
         h, dh = self._jacobian_factor(y)
         jac = {1: sp.log(dh), -1: sp.log(-dh), 0: sp.log(dh**2) / 2}[self.direction]
         return self.base.log_pdf(h) + sp.expand_log(jac, force=True)
 
-    def pdf(self, y):
+    def pdf(self, y: sp.Expr) -> sp.Expr:
         """:math:`p_x(h(y)) |h'(y)|`."""
         h, dh = self._jacobian_factor(y)
         return self.base.pdf(h) * {1: dh, -1: -dh, 0: sp.Abs(dh)}[self.direction]
 
     @functools.cached_property
-    def support(self):
+    def support(self) -> sp.Set:
         """The image of the base's support under the map."""
         x, g = self.variable, self.map
         lo, hi = self.base.support.start, self.base.support.end
@@ -407,19 +414,21 @@ class TransformedDensity(Family):
             raise FamilyError(f"the support of {self!r} could not be ordered (ends {a}, {b})")
         return sp.Interval.open(a, b)
 
-    def as_density(self, y=None, *, check=False):
+    def as_density(self, y: sp.Symbol | None = None, *, check: bool = False) -> Density:
         """The same family as a :class:`Density` in ``y`` (a Dummy by default)."""
         y = self.inverse_variable if y is None else y
         return Density(self.pdf(y), y, support=self.support, check=check)
 
     def sample(self, values, size, rng=None):
         """Samples of ``y = g(x)``, with ``x`` sampled from the base."""
-        xs = self.base.sample(values, size, rng)
+        bound = _bound_values(values, self)
+        base = _family_symbols(self.base)
+        xs = self.base.sample({s: v for s, v in bound.items() if s in base}, size, rng)
         others = sorted(self.map.free_symbols - {self.variable}, key=sp.default_sort_key)
-        p = _numeric_values(others, values, self)
+        p = _numeric_values(others, bound, self)
         return np.real(np.asarray(_lambdify([self.variable] + others, self.map)(xs, *p), dtype=complex)) * np.ones(size)
 
-    def fisher_matrix(self, timeout=10.0):
+    def fisher_matrix(self, timeout: float | None = 10.0) -> sp.MatrixBase:
         """The Fisher matrix in ``parameters`` (structure first, then integration)."""
         return fisher_information(self, self.parameters, "auto", Clock(timeout))
 

@@ -1,5 +1,9 @@
 """Discrete probability families: Bernoulli, Binomial, Poisson and Categorical."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
 import numpy as np
 import sympy as sp
 
@@ -39,28 +43,27 @@ class Bernoulli(Family):
     discrete = True
     _names = ("p",)
 
-    def __init__(self, p):
+    def __init__(self, p: sp.Expr | float) -> None:
         self.p = _param(p, "Bernoulli", "p")
         _check_probability(self, "p", self.p)
-        self._freeze()
 
     @property
-    def support(self):
+    def support(self) -> sp.Set:
         """:math:`\\{0, 1\\}`."""
         return sp.Range(0, 2)
 
-    def log_pdf(self, x):
+    def log_pdf(self, x: sp.Expr) -> sp.Expr:
         """:math:`x \\log p + (1 - x) \\log(1 - p)`."""
         return x * sp.log(self.p) + (1 - x) * sp.log(1 - self.p)
 
-    def pdf(self, x):
+    def pdf(self, x: sp.Expr) -> sp.Expr:
         """The pmf :math:`p^x (1 - p)^{1 - x}`."""
         return self.p**x * (1 - self.p) ** (1 - x)
 
     def _draw(self, p, size, rng):
         return (rng.random(size) < p[0]).astype(int)
 
-    def fisher_matrix(self):
+    def fisher_matrix(self) -> sp.MatrixBase:
         """:math:`1/(p(1 - p))`."""
         return sp.Matrix([[1 / (self.p * (1 - self.p))]])
 
@@ -87,7 +90,7 @@ class Binomial(Family):
     discrete = True
     _names = ("p",)
 
-    def __init__(self, n, p):
+    def __init__(self, n: sp.Expr | int, p: sp.Expr | float) -> None:
         if isinstance(n, (bool, float)) or isinstance(n, sp.Float):
             raise ParameterError(
                 f"the number of trials n of a Binomial must be a positive integer, got {n!r}; pass an int"
@@ -100,26 +103,25 @@ class Binomial(Family):
             )
         self.p = _param(p, "Binomial", "p")
         _check_probability(self, "p", self.p)
-        self._freeze()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Binomial(n={self.n}, p={self.p})"
 
     def _key(self):
         return (self.n, self.p)
 
     @property
-    def support(self):
+    def support(self) -> sp.Set:
         """:math:`\\{0, \\dots, n\\}`."""
         return sp.Range(0, self.n + 1)
 
-    def log_pdf(self, x):
+    def log_pdf(self, x: sp.Expr) -> sp.Expr:
         """:math:`\\log\\binom{n}{x} + x \\log p + (n - x) \\log(1 - p)`."""
         n = self.n
         comb = sp.loggamma(n + 1) - sp.loggamma(x + 1) - sp.loggamma(n - x + 1)
         return comb + x * sp.log(self.p) + (n - x) * sp.log(1 - self.p)
 
-    def pdf(self, x):
+    def pdf(self, x: sp.Expr) -> sp.Expr:
         """The pmf."""
         return sp.binomial(self.n, x) * self.p**x * (1 - self.p) ** (self.n - x)
 
@@ -128,11 +130,11 @@ class Binomial(Family):
         n, p = _numeric_values((self.n, self.p), values, self)
         return _rng(rng).binomial(int(round(n)), p, int(size))
 
-    def fisher_matrix(self):
+    def fisher_matrix(self) -> sp.MatrixBase:
         """:math:`n/(p(1 - p))`."""
         return sp.Matrix([[self.n / (self.p * (1 - self.p))]])
 
-    def gaussian_approximation(self):
+    def gaussian_approximation(self) -> Normal:
         """The normal family with the same mean and variance: :math:`N(np, np(1-p))`."""
         return Normal(mean=self.n * self.p, variance=self.n * self.p * (1 - self.p))
 
@@ -152,28 +154,27 @@ class Poisson(Family):
     discrete = True
     _names = ("rate",)
 
-    def __init__(self, rate):
+    def __init__(self, rate: sp.Expr | float) -> None:
         self.rate = _param(rate, "Poisson", "rate")
         _check_positive(self, "rate", self.rate)
-        self._freeze()
 
     @property
-    def support(self):
+    def support(self) -> sp.Set:
         """:math:`\\{0, 1, 2, \\dots\\}`."""
         return sp.Range(0, sp.oo)
 
-    def log_pdf(self, x):
+    def log_pdf(self, x: sp.Expr) -> sp.Expr:
         """:math:`x \\log\\lambda - \\lambda - \\log x!`."""
         return x * sp.log(self.rate) - self.rate - sp.loggamma(x + 1)
 
-    def pdf(self, x):
+    def pdf(self, x: sp.Expr) -> sp.Expr:
         """The pmf."""
         return self.rate**x * sp.exp(-self.rate) / sp.factorial(x)
 
     def _draw(self, p, size, rng):
         return rng.poisson(p[0], size)
 
-    def fisher_matrix(self):
+    def fisher_matrix(self) -> sp.MatrixBase:
         """:math:`1/\\lambda`."""
         return sp.Matrix([[1 / self.rate]])
 
@@ -198,24 +199,23 @@ class Categorical(Family):
 
     discrete = True
 
-    def __init__(self, logits):
+    def __init__(self, logits: Sequence[sp.Expr | float]) -> None:
         if isinstance(logits, str) or not hasattr(logits, "__iter__"):
             raise FamilyError("the logits of a Categorical are a sequence of expressions")
         self.logits = tuple(as_expr(v, "Categorical logit") for v in logits)
         if len(self.logits) < 2:
             raise FamilyError(f"a Categorical needs at least two logits, got {len(self.logits)}")
-        self._freeze()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Categorical(logits={list(self.logits)})"
 
     @property
-    def parameters(self):
+    def parameters(self) -> tuple[sp.Expr, ...]:
         """The logits."""
         return self.logits
 
     @property
-    def probabilities(self):
+    def probabilities(self) -> tuple[sp.Expr, ...]:
         """The softmax probabilities :math:`\\pi_k`."""
         z = sum(sp.exp(v) for v in self.logits)
         return tuple(sp.exp(v) / z for v in self.logits)
@@ -224,18 +224,18 @@ class Categorical(Family):
         return sp.log(sum(sp.exp(v) for v in self.logits))
 
     @property
-    def support(self):
+    def support(self) -> sp.Set:
         """:math:`\\{0, \\dots, K-1\\}`."""
         return sp.Range(0, len(self.logits))
 
-    def log_pdf(self, x):
+    def log_pdf(self, x: sp.Expr) -> sp.Expr:
         """:math:`l_x - \\log\\sum_j e^{l_j}` (a Piecewise in a symbolic ``x``)."""
         lse = self._log_normaliser()
         if isinstance(x, (int, sp.Integer)):
             return self.logits[int(x)] - lse
         return sp.Piecewise(*[(v - lse, sp.Eq(x, k)) for k, v in enumerate(self.logits)], (sp.nan, True))
 
-    def pdf(self, x):
+    def pdf(self, x: sp.Expr) -> sp.Expr:
         """The pmf :math:`\\pi_x`."""
         pi = self.probabilities
         if isinstance(x, (int, sp.Integer)):
@@ -246,7 +246,7 @@ class Categorical(Family):
         w = np.exp(np.array(p) - max(p))
         return rng.choice(len(p), size=size, p=w / w.sum())
 
-    def fisher_matrix(self):
+    def fisher_matrix(self) -> sp.MatrixBase:
         """:math:`\\mathrm{diag}(\\pi) - \\pi \\pi^T` in the logits."""
         pi = self.probabilities
         K = len(pi)

@@ -11,25 +11,25 @@ chart's coordinates and of free parameters, e.g.
 * ``sample(values, size, rng)``: numpy samples at numeric parameter values;
 * ``fisher_matrix()``: the Fisher information in the family's own parameters.
 
-The named families (:class:`Normal`, :class:`MultivariateNormal`,
-:class:`Logistic`, :class:`Exponential`, :class:`Gamma`, :class:`Bernoulli`,
-:class:`Binomial`, :class:`Poisson`, :class:`Categorical`) have closed forms.
-:class:`Density` is any density written as a sympy expression, and
-:class:`TransformedDensity` the density of :math:`y = g(x; \theta)` for an
-invertible map ``g`` of the data.  The algorithms on families
-(:func:`~symgrad.fisher_metric`, :func:`~symgrad.kl_divergence`) live in
-:mod:`symgrad.information`.
+The named families have closed forms: :class:`Normal`, :class:`Logistic`,
+:class:`Exponential` and :class:`Gamma` here, :class:`~symgrad.MultivariateNormal`
+in :mod:`symgrad.information.multivariate`, :class:`~symgrad.Bernoulli`,
+:class:`~symgrad.Binomial`, :class:`~symgrad.Poisson` and
+:class:`~symgrad.Categorical` in :mod:`symgrad.information.discrete`.
+:class:`~symgrad.Density` is any density written as a sympy expression, and
+:class:`~symgrad.TransformedDensity` the density of :math:`y = g(x; \theta)` for
+an invertible map ``g`` of the data (:mod:`symgrad.information.densities`).  The
+algorithms on families live in :mod:`symgrad.information.fisher`
+(:func:`~symgrad.fisher_metric`) and :mod:`symgrad.information.kl`
+(:func:`~symgrad.kl_divergence`).
 
 Parameters are checked with sympy's assumptions: a value that is certainly out
 of range (a negative variance, a probability above one, a non-integer number of
 trials) raises :class:`~symgrad.ParameterError`; a value whose range sympy
 cannot decide is accepted.
 
-Symbolic integration can run for a long time or forever, so it runs under a
-time limit (:func:`time_limited`): with ``signal.setitimer`` on the main thread
-where the platform has it (the integration is interrupted, nothing keeps
-running), otherwise in a daemon worker thread that is abandoned when time is up
-(it finishes its work in the background; its result is discarded).
+Symbolic integration (in the checks of densities and in Fisher metrics without
+a closed form) runs under a time limit; see :mod:`symgrad.information._integration`.
 
 Examples
 --------
@@ -43,20 +43,24 @@ Normal(mean=5*P, variance=5*P*(1 - P))
 Matrix([[q**(-2)]])
 """
 
+from __future__ import annotations
+
 import math
-from collections.abc import Mapping
 
 import numpy as np
 import sympy as sp
 
 from ..core import _domain
 from ..core._coerce import as_expr
+from ..core._immutable import Immutable
 from ..errors import (
     ExpressionError,
     FamilyError,
     NotAFamilyError,
     ParameterError,
+    UnboundParameterError,
 )
+from ..numeric import _kernels, _params
 
 __all__ = ["Family", "Normal", "Logistic", "Exponential", "Gamma"]
 
@@ -90,24 +94,33 @@ def _check_data_symbol(x, what):
     return x
 
 
+class UnboundFamilyParameterError(UnboundParameterError, FamilyError):
+    """Sampling or evaluating a family needs the value of a parameter that was not given."""
+
+
+def _family_symbols(family):
+    """The symbols of ``family``'s parameters: the keys its numeric values may have."""
+    return _params.symbols(*(sp.sympify(p) for p in family.parameters))
+
+
+def _bound_values(values, family):
+    """``values`` ({Symbol or name: number}) checked against ``family``'s symbols: {Symbol: sympy number}."""
+    return _params.bind(values, _family_symbols(family), of=str(family), arg="values")
+
+
 def _numeric_values(exprs, values, family):
-    """Evaluate parameter expressions at ``values`` ({Symbol: number}); floats."""
-    if not isinstance(values, Mapping):
-        raise FamilyError(f"sampling {family} needs a dict {{Symbol: number}} of parameter values")
-    subs = {sp.sympify(k): sp.Float(v) for k, v in values.items()}
-    out = []
-    for e in exprs:
-        v = sp.sympify(e).xreplace(subs)
-        missing = v.free_symbols
-        if missing:
-            raise FamilyError(
-                f"sampling {family} needs values for {', '.join(sorted(map(str, missing)))}; "
-                "pass them in the values dict"
-            )
-        out.append(complex(v.evalf()))
+    """Expressions in ``family``'s parameters at ``values`` ({Symbol or name: number}), as floats."""
+    exprs = [sp.sympify(e) for e in exprs]
+    needed = _params.symbols(exprs)
+    bound = _params.bind(values, _family_symbols(family) | needed, of=str(family), arg="values")
+    _params.require(needed, bound, what=f"sampling {family}", arg="values", errors=_ERRORS)
+    out = [complex(e.xreplace(bound).evalf()) for e in exprs]
     if any(abs(c.imag) > 1e-12 * (1 + abs(c.real)) for c in out):
-        raise ParameterError(f"the parameters of {family} are not real at {values}")
+        raise ParameterError(f"the parameters of {family} are not real at {dict(values)}")
     return [c.real for c in out]
+
+
+_ERRORS = {UnboundParameterError: UnboundFamilyParameterError}
 
 
 def _rng(rng):
@@ -115,16 +128,18 @@ def _rng(rng):
 
 
 def _lambdify(args, expr):
-    return sp.lambdify(args, expr, modules=["scipy", "numpy"])
+    return _kernels.lambdify(args, expr)
 
 
-class Family:
+class Family(Immutable):
     """Base class of probability families (an immutable value).
 
     Subclasses define ``_names`` (the parameter names, in order), ``log_pdf``,
     ``pdf``, ``support``, ``_draw`` and, where there are ones, the closed forms
     ``fisher_matrix`` and ``closed_form_kl``.  ``discrete`` is True for
-    families of integers.
+    families of integers.  A subclass's ``__init__`` sets the parameter
+    attributes; when it returns, the family is immutable (setting or deleting
+    an attribute raises :class:`AttributeError`), subclasses included.
 
     Examples
     --------
@@ -139,33 +154,25 @@ class Family:
     discrete = False
     _names = ()
 
-    def __setattr__(self, name, value):
-        if self.__dict__.get("_frozen"):
-            raise AttributeError(f"{type(self).__name__} objects are immutable")
-        object.__setattr__(self, name, value)
-
-    def _freeze(self):
-        object.__setattr__(self, "_frozen", True)
-
     @property
-    def parameters(self):
+    def parameters(self) -> tuple[sp.Expr, ...]:
         """The parameter expressions, in the order of the family's arguments."""
         return tuple(getattr(self, n) for n in self._names)
 
     def _key(self):
         return self.parameters
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and other._key() == self._key()
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((type(self).__name__, self._key()))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         args = ", ".join(f"{n}={getattr(self, n)}" for n in self._names)
         return f"{type(self).__name__}({args})"
 
-    def pdf(self, x):
+    def pdf(self, x: sp.Expr) -> sp.Expr:
         """The density (a pmf for discrete families) at the data variable ``x``."""
         return sp.exp(self.log_pdf(x))
 
@@ -175,21 +182,39 @@ class Family:
         Parameters
         ----------
         values : dict
-            ``{Symbol: number}`` for every symbol of the parameters.
+            ``{Symbol or name: number}`` for every symbol of the parameters.
         size : int
         rng : numpy.random.Generator, optional
 
         Returns
         -------
         numpy.ndarray, shape (size,) (``(size, dim)`` for a multivariate family)
+
+        Raises
+        ------
+        UnknownParameterError
+            A key of ``values`` is no symbol of the family's parameters.
+        UnboundParameterError
+            A symbol of the parameters has no value (also a :class:`~symgrad.FamilyError`).
+        ParameterValueError
+            A value is not a finite real number in the range its symbol allows.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import sympy as sp
+        >>> import symgrad as sg
+        >>> mu, sigma = sp.Symbol("mu", real=True), sp.Symbol("sigma", positive=True)
+        >>> sg.Normal(mean=mu, std=sigma).sample({mu: 1.0, "sigma": 2.0}, 3, np.random.default_rng(0)).shape
+        (3,)
         """
         return self._draw(_numeric_values(self.parameters, values, self), int(size), _rng(rng))
 
-    def fisher_matrix(self):
+    def fisher_matrix(self) -> sp.MatrixBase:
         """The Fisher information matrix in the family's own ``parameters``."""
         raise FamilyError(f"{type(self).__name__} has no closed-form Fisher matrix")
 
-    def closed_form_kl(self, other):
+    def closed_form_kl(self, other: Family) -> sp.Expr | None:
         """:math:`KL(self \\| other)` in closed form for ``other`` of the same family, or None.
 
         :func:`symgrad.kl_divergence` uses it before integrating; the base class has
@@ -229,7 +254,13 @@ class Normal(Family):
     #: Fisher constants of the standard normal as a location-scale family.
     _standard = (sp.Integer(1), sp.Integer(2))
 
-    def __init__(self, mean, std=None, variance=None, precision=None):
+    def __init__(
+        self,
+        mean: sp.Expr | float,
+        std: sp.Expr | float | None = None,
+        variance: sp.Expr | float | None = None,
+        precision: sp.Expr | float | None = None,
+    ) -> None:
         given = {k: v for k, v in (("std", std), ("variance", variance), ("precision", precision)) if v is not None}
         if len(given) != 1:
             raise FamilyError(
@@ -243,13 +274,12 @@ class Normal(Family):
                 f"the {self.scale_name} of a Normal must be positive, got {self.scale}; "
                 "declare its symbols positive=True or fix the sign"
             )
-        self._freeze()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Normal(mean={self.mean}, {self.scale_name}={self.scale})"
 
     @property
-    def parameters(self):
+    def parameters(self) -> tuple[sp.Expr, ...]:
         """The parameter expressions, ``(mean, scale)``."""
         return (self.mean, self.scale)
 
@@ -257,23 +287,23 @@ class Normal(Family):
         return (self.scale_name,) + self.parameters
 
     @property
-    def variance(self):
+    def variance(self) -> sp.Expr:
         """The variance as an expression."""
         return {"std": self.scale**2, "variance": self.scale, "precision": 1 / self.scale}[self.scale_name]
 
     @property
-    def std(self):
+    def std(self) -> sp.Expr:
         """The standard deviation as an expression."""
         return {"std": self.scale, "variance": sp.sqrt(self.scale), "precision": 1 / sp.sqrt(self.scale)}[
             self.scale_name
         ]
 
     @property
-    def support(self):
+    def support(self) -> sp.Set:
         """The real line."""
         return _domain.REALS
 
-    def log_pdf(self, x):
+    def log_pdf(self, x: sp.Expr) -> sp.Expr:
         """:math:`-(x - m)^2 / (2\\sigma^2) - \\log\\sigma - \\log(2\\pi)/2`."""
         log_scale = {
             "std": -sp.log(self.scale),
@@ -282,7 +312,7 @@ class Normal(Family):
         }[self.scale_name]
         return -((x - self.mean) ** 2) / (2 * self.variance) + log_scale - sp.log(2 * sp.pi) / 2
 
-    def pdf(self, x):
+    def pdf(self, x: sp.Expr) -> sp.Expr:
         """The density :math:`e^{-(x-m)^2/(2\\sigma^2)} / \\sqrt{2\\pi\\sigma^2}`."""
         return sp.exp(-((x - self.mean) ** 2) / (2 * self.variance)) / sp.sqrt(2 * sp.pi * self.variance)
 
@@ -297,7 +327,7 @@ class Normal(Family):
         """``(location, scale**2, c_loc, c_scale)`` of this location-scale family."""
         return (self.mean, self.variance) + self._standard
 
-    def fisher_matrix(self):
+    def fisher_matrix(self) -> sp.MatrixBase:
         """The Fisher information matrix in the family's own parameters ``(mean, scale)``."""
         return self._closed_forms[self.scale_name](self.scale)
 
@@ -323,23 +353,22 @@ class Logistic(Family):
     _names = ("loc", "scale")
     _standard = (sp.Rational(1, 3), (sp.pi**2 + 3) / 9)
 
-    def __init__(self, loc, scale):
+    def __init__(self, loc: sp.Expr | float, scale: sp.Expr | float) -> None:
         self.loc = _param(loc, "Logistic", "loc")
         self.scale = _param(scale, "Logistic", "scale")
         _check_positive(self, "scale", self.scale)
-        self._freeze()
 
     @property
-    def support(self):
+    def support(self) -> sp.Set:
         """The real line."""
         return _domain.REALS
 
-    def log_pdf(self, x):
+    def log_pdf(self, x: sp.Expr) -> sp.Expr:
         """The log-density."""
         z = (x - self.loc) / self.scale
         return -z - sp.log(self.scale) - 2 * sp.log(1 + sp.exp(-z))
 
-    def pdf(self, x):
+    def pdf(self, x: sp.Expr) -> sp.Expr:
         """The density."""
         z = (x - self.loc) / self.scale
         return sp.exp(-z) / (self.scale * (1 + sp.exp(-z)) ** 2)
@@ -351,7 +380,7 @@ class Logistic(Family):
         """``(location, scale**2, c_loc, c_scale)`` of this location-scale family."""
         return (self.loc, self.scale**2) + self._standard
 
-    def fisher_matrix(self):
+    def fisher_matrix(self) -> sp.MatrixBase:
         """:math:`\\mathrm{diag}(1/(3 s^2), (\\pi^2 + 3)/(9 s^2))` in ``(loc, scale)``."""
         s = self.scale
         return sp.diag(1 / (3 * s**2), (sp.pi**2 + 3) / (9 * s**2))
@@ -374,28 +403,27 @@ class Exponential(Family):
 
     _names = ("rate",)
 
-    def __init__(self, rate):
+    def __init__(self, rate: sp.Expr | float) -> None:
         self.rate = _param(rate, "Exponential", "rate")
         _check_positive(self, "rate", self.rate)
-        self._freeze()
 
     @property
-    def support(self):
+    def support(self) -> sp.Set:
         """:math:`(0, \\infty)`."""
         return _POSITIVE
 
-    def log_pdf(self, x):
+    def log_pdf(self, x: sp.Expr) -> sp.Expr:
         """:math:`\\log\\lambda - \\lambda x`."""
         return sp.log(self.rate) - self.rate * x
 
-    def pdf(self, x):
+    def pdf(self, x: sp.Expr) -> sp.Expr:
         """:math:`\\lambda e^{-\\lambda x}`."""
         return self.rate * sp.exp(-self.rate * x)
 
     def _draw(self, p, size, rng):
         return rng.exponential(1 / p[0], size)
 
-    def fisher_matrix(self):
+    def fisher_matrix(self) -> sp.MatrixBase:
         """:math:`1/\\lambda^2`."""
         return sp.Matrix([[1 / self.rate**2]])
 
@@ -419,24 +447,23 @@ class Gamma(Family):
 
     _names = ("shape", "rate")
 
-    def __init__(self, shape, rate):
+    def __init__(self, shape: sp.Expr | float, rate: sp.Expr | float) -> None:
         self.shape = _param(shape, "Gamma", "shape")
         self.rate = _param(rate, "Gamma", "rate")
         _check_positive(self, "shape", self.shape)
         _check_positive(self, "rate", self.rate)
-        self._freeze()
 
     @property
-    def support(self):
+    def support(self) -> sp.Set:
         """:math:`(0, \\infty)`."""
         return _POSITIVE
 
-    def log_pdf(self, x):
+    def log_pdf(self, x: sp.Expr) -> sp.Expr:
         """The log-density."""
         k, b = self.shape, self.rate
         return k * sp.log(b) + (k - 1) * sp.log(x) - b * x - sp.loggamma(k)
 
-    def pdf(self, x):
+    def pdf(self, x: sp.Expr) -> sp.Expr:
         """The density."""
         k, b = self.shape, self.rate
         return b**k * x ** (k - 1) * sp.exp(-b * x) / sp.gamma(k)
@@ -444,13 +471,13 @@ class Gamma(Family):
     def _draw(self, p, size, rng):
         return rng.gamma(p[0], 1 / p[1], size)
 
-    def fisher_matrix(self):
+    def fisher_matrix(self) -> sp.MatrixBase:
         """The Fisher matrix in ``(shape, rate)``."""
         k, b = self.shape, self.rate
         return sp.Matrix([[sp.polygamma(1, k), -1 / b], [-1 / b, k / b**2]])
 
 
-def as_family(value, what):
+def as_family(value: object, what: str) -> Family:
     """Return ``value`` if it is a :class:`Family`, else raise :class:`NotAFamilyError` naming ``what``."""
     if not isinstance(value, Family):
         raise NotAFamilyError(f"{what} takes a probability family (e.g. sg.Normal(...)), got {value!r}")

@@ -36,19 +36,25 @@ Matrix([
 [  0, 1/(2*s**2)]])
 """
 
+from __future__ import annotations
+
+from typing import Literal
+
 import numpy as np
 import sympy as sp
 
 from ..core._coerce import as_expr
+from ..core._immutable import Immutable
 from ..core.chart import Chart
 from ..core.simplify import simplify_expr
 from ..core.tensors import Metric
 from ..errors import ArgumentTypeError, FamilyError
+from ..numeric import _kernels, _params
 from ._expect import bounds, data_symbol, expect, fisher_information
 from ._integration import Clock
 from .densities import Density, TransformedDensity
 from .discrete import Binomial
-from .families import as_family
+from .families import _ERRORS, Family, as_family
 from .multivariate import MultivariateNormal
 
 __all__ = ["fisher_metric", "expectation", "FisherExpectation"]
@@ -59,7 +65,7 @@ METHODS = ("auto", "closed", "integrate", "expectation")
 # -- expectations ------------------------------------------------------------------------------
 
 
-def expectation(family, expr, x, *, timeout=10.0):
+def expectation(family: Family, expr: sp.Expr, x: sp.Symbol, *, timeout: float | None = 10.0) -> sp.Expr:
     r"""The expectation :math:`E[f(x)]` of an expression under a family, in closed form.
 
     Polynomials in ``x`` are taken moment by moment; other expressions are
@@ -115,10 +121,6 @@ def expectation(family, expr, x, *, timeout=10.0):
 # -- Fisher information --------------------------------------------------------------------------
 
 
-def _free(exprs):
-    return set().union(*[sp.sympify(e).free_symbols for e in exprs]) if exprs else set()
-
-
 def _expressions(family):
     """The expressions a family's Fisher metric depends on (the data variable hidden)."""
     if isinstance(family, Density):
@@ -134,7 +136,14 @@ def _metric(chart, G):
     return Metric(chart.manifold, chart, G)
 
 
-def fisher_metric(family, chart, *, method="auto", timeout=10.0, unevaluated=False):
+def fisher_metric(
+    family: Family,
+    chart: Chart,
+    *,
+    method: Literal["auto", "closed", "integrate", "expectation"] = "auto",
+    timeout: float | None = 10.0,
+    unevaluated: bool = False,
+) -> Metric | FisherExpectation:
     r"""The Fisher information metric of a family, in ``chart``.
 
     :math:`G_{ij} = E[\partial_i \log p \, \partial_j \log p] = E[-\partial_i\partial_j \log p]`.
@@ -206,14 +215,14 @@ def fisher_metric(family, chart, *, method="auto", timeout=10.0, unevaluated=Fal
     return _metric(chart, G)
 
 
-class FisherExpectation:
+class FisherExpectation(Immutable):
     r"""The Fisher metric of a family as unevaluated expectations, for a numeric layer.
 
     :math:`G_{ij}(\theta) = \int s_i(x) s_j(x) p(x) \, dx` (a sum for discrete
     families) with :math:`s = \nabla_\theta \log p`.  Returned by
     :func:`fisher_metric` with ``method="expectation"``; it is not a
     :class:`~symgrad.Metric` (whose checks need closed forms) but evaluates at
-    points by quadrature.
+    points by quadrature.  It is immutable.
 
     Attributes
     ----------
@@ -241,7 +250,9 @@ class FisherExpectation:
     array([[0.7339]])
     """
 
-    def __init__(self, family, chart):
+    _remedy = "make a new one with fisher_metric(family, chart, method='expectation')"
+
+    def __init__(self, family: Family, chart: Chart) -> None:
         if isinstance(family, MultivariateNormal):
             raise FamilyError(
                 "method='expectation' is for one-dimensional families; MultivariateNormal has a closed form"
@@ -260,9 +271,9 @@ class FisherExpectation:
         n = chart.dim
         self.integrands = sp.ImmutableMatrix(n, n, lambda i, j: scores[i] * scores[j] * pdf)
         # for quadrature: the density as exp(log p), which neither overflows nor underflows early
-        self._numeric = [(i, j, scores[i] * scores[j] * sp.exp(logp)) for i in range(n) for j in range(i, n)]
+        self._numeric = tuple((i, j, scores[i] * scores[j] * sp.exp(logp)) for i in range(n) for j in range(i, n))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"FisherExpectation({self.family!r}, chart {self.chart.name!r})"
 
     @property
@@ -278,12 +289,19 @@ class FisherExpectation:
         Parameters
         ----------
         point : sequence of float, length dim, or dict {coordinate: float}
-        params : dict {Symbol: float}, optional
+        params : dict {Symbol or name: float}, optional
             Values of the symbols that are no coordinates.
 
         Returns
         -------
         numpy.ndarray, shape (dim, dim)
+
+        Raises
+        ------
+        UnknownParameterError
+            A key of ``params`` is no parameter of the family (or a coordinate).
+        UnboundParameterError
+            The family has a parameter ``params`` gives no value (also a :class:`~symgrad.FamilyError`).
         """
         from scipy import integrate as scint
 
@@ -292,20 +310,16 @@ class FisherExpectation:
             point = [point[c] for c in chart.coords]
         point = [float(v) for v in point]
         chart.check_point(point)
-        values = {
-            **dict(zip(chart.coords, point)),
-            **{sp.sympify(k): float(v) for k, v in (params or {}).items()},
-        }
         n = chart.dim
         entries = [e for _, _, e in self._numeric]
-        lo, hi = bounds(self._density)
-        subs = {s: sp.Float(v) for s, v in values.items()}
-        lo, hi = (sp.sympify(b).xreplace(subs) for b in (lo, hi))
-        free = (_free(entries) | lo.free_symbols | hi.free_symbols) - {self.variable}
-        missing = free - set(values)
-        if missing:
-            raise FamilyError(f"evaluate needs values for {', '.join(sorted(map(str, missing)))}; pass params=")
-        f = sp.lambdify([self.variable], [e.xreplace(subs) for e in entries], modules=["scipy", "numpy"])
+        lo, hi = (sp.sympify(b) for b in bounds(self._density))
+        free = _params.symbols(entries, lo, hi, exclude={self.variable, *chart.coords})
+        coordinates = set(chart.coords) | set(chart.manifold.coordinates)
+        bound = _params.bind(params, free, of=f"{self.family} in chart {chart.name!r}", coordinates=coordinates)
+        _params.require(free, bound, what="FisherExpectation.evaluate", errors=_ERRORS)
+        subs = {**{c: sp.Float(v) for c, v in zip(chart.coords, point)}, **bound}
+        lo, hi = (b.xreplace(subs) for b in (lo, hi))
+        f = _kernels.lambdify([self.variable], [e.xreplace(subs) for e in entries])
 
         def vec(t):
             t = np.asarray(t, dtype=float)

@@ -19,7 +19,7 @@ from ._expect import data_symbol, expect
 from ._integration import Clock
 from .densities import TransformedDensity
 from .discrete import Bernoulli, Binomial, Categorical, Poisson
-from .families import Exponential, Gamma, Normal, as_family
+from .families import Exponential, Family, Gamma, Normal, as_family
 from .multivariate import MultivariateNormal
 
 __all__ = ["kl_divergence"]
@@ -100,7 +100,7 @@ def _same_map(p, q):
     return verdict is True and how == "symbolic"
 
 
-def kl_divergence(p, q, *, timeout=10.0):
+def kl_divergence(p: Family, q: Family, *, timeout: float | None = 10.0) -> sp.Expr:
     r"""The Kullback-Leibler divergence :math:`KL(p \| q) = E_p[\log p - \log q]`.
 
     Closed forms for two families of the same named kind (:class:`Normal` in any

@@ -1,5 +1,9 @@
 """The multivariate normal family, with mean and covariance, precision or Cholesky factor."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
 import numpy as np
 import sympy as sp
 
@@ -43,7 +47,13 @@ class MultivariateNormal(Family):
     [  0, 1/b]])
     """
 
-    def __init__(self, mean, covariance=None, precision=None, cholesky=None):
+    def __init__(
+        self,
+        mean: Sequence[sp.Expr | float] | sp.MatrixBase,
+        covariance: sp.MatrixBase | None = None,
+        precision: sp.MatrixBase | None = None,
+        cholesky: sp.MatrixBase | None = None,
+    ) -> None:
         given = {
             k: v
             for k, v in (("covariance", covariance), ("precision", precision), ("cholesky", cholesky))
@@ -73,7 +83,6 @@ class MultivariateNormal(Family):
             )
         self.matrix = sp.ImmutableMatrix(d, d, [as_expr(v, f"{self.matrix_name} entry") for v in m])
         self._check_matrix()
-        self._freeze()
 
     def _check_matrix(self):
         m, d, name = self.matrix, self.dim, self.matrix_name
@@ -102,14 +111,14 @@ class MultivariateNormal(Family):
                     f"of size {k} is {sp.factor(minor)}, not positive"
                 )
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"MultivariateNormal(mean={list(self.mean)}, {self.matrix_name}={self.matrix.tolist()})"
 
     def _key(self):
         return (self.matrix_name, self.mean, self.matrix)
 
     @property
-    def dim(self):
+    def dim(self) -> int:
         """The dimension ``d`` of the data."""
         return self.mean.rows
 
@@ -120,11 +129,11 @@ class MultivariateNormal(Family):
         return [(i, j) for i in range(d) for j in range(i, d)]
 
     @property
-    def parameters(self):
+    def parameters(self) -> tuple[sp.Expr, ...]:
         """Mean entries, then the matrix entries on one side of the diagonal (see the class)."""
         return tuple(self.mean) + tuple(self.matrix[i, j] for i, j in self._positions())
 
-    def covariance_matrix(self):
+    def covariance_matrix(self) -> sp.ImmutableMatrix:
         """The covariance matrix :math:`\\Sigma` as a sympy Matrix."""
         m = self.matrix
         if self.matrix_name == "covariance":
@@ -133,7 +142,7 @@ class MultivariateNormal(Family):
             return sp.ImmutableMatrix(m.inv(method="LU").applyfunc(sp.cancel))
         return sp.ImmutableMatrix((m * m.T).applyfunc(sp.expand))
 
-    def precision_matrix(self):
+    def precision_matrix(self) -> sp.ImmutableMatrix:
         """The precision matrix :math:`\\Sigma^{-1}` as a sympy Matrix."""
         m = self.matrix
         if self.matrix_name == "precision":
@@ -144,7 +153,7 @@ class MultivariateNormal(Family):
         return sp.ImmutableMatrix((inv.T * inv).applyfunc(sp.cancel))
 
     @property
-    def support(self):
+    def support(self) -> sp.Set:
         """:math:`\\mathbb{R}^d`."""
         return sp.Reals**self.dim
 
@@ -154,7 +163,7 @@ class MultivariateNormal(Family):
             raise FamilyError(f"the data of {self} is a sequence of {self.dim} symbols, got {x!r}")
         return sp.Matrix(items)
 
-    def log_pdf(self, x):
+    def log_pdf(self, x: Sequence[sp.Symbol] | sp.MatrixBase) -> sp.Expr:
         """The log-density at the data vector ``x`` (a sequence of ``d`` symbols)."""
         r = self._vector(x) - self.mean
         quad = (r.T * self.precision_matrix() * r)[0, 0]
@@ -180,7 +189,7 @@ class MultivariateNormal(Family):
             cov = np.linalg.inv(m)
         return rng.multivariate_normal(mean, cov, size)
 
-    def fisher_matrix(self):
+    def fisher_matrix(self) -> sp.MatrixBase:
         """The Fisher matrix in ``parameters`` (mean entries, then matrix entries)."""
         d = self.dim
         positions = self._positions()

@@ -13,19 +13,22 @@ Matrix([
 [0, 1]])
 """
 
+from __future__ import annotations
+
 import sympy as sp
 
-from ..core.chart import as_chart
+from ..core.chart import Chart, as_chart
 from ..core.linalg import solve_linear
 from ..core.simplify import simplify_matrix
 from ..core.tensors import Metric
 from ..errors import ArgumentTypeError
 from .families import Normal
+from .multivariate import MultivariateNormal
 
 __all__ = ["wasserstein"]
 
 
-def wasserstein(family, chart):
+def wasserstein(family: Normal | MultivariateNormal, chart: Chart) -> Metric:
     r"""The Wasserstein-2 (Bures) metric of a Gaussian family, in ``chart``.
 
     For :math:`N(m, \Sigma)`:

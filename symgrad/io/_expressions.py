@@ -35,10 +35,13 @@ Examples
 <expression>: only named functions can be called, as in exp(x), in '(lambda: 0)()'
 """
 
+from __future__ import annotations
+
 import ast
 import fractions
 import math
 import types
+from collections.abc import Callable, Iterable, Mapping
 
 import sympy as sp
 
@@ -133,7 +136,7 @@ _FORBIDDEN = {
 # -- errors -----------------------------------------------------------------------------------------
 
 
-def show(text, limit=80):
+def show(text: object, limit: int = 80) -> str:
     """``repr`` of a piece of user text, shortened so that a message stays readable."""
     text = str(text)
     if len(text) > limit:
@@ -146,14 +149,14 @@ class Where:
 
     __slots__ = ("source", "key")
 
-    def __init__(self, source, key):
+    def __init__(self, source: str, key: str) -> None:
         self.source = source
         self.key = key
 
-    def __truediv__(self, name):
+    def __truediv__(self, name: object) -> Where:
         return Where(self.source, f"{self.key}.{name}" if self.key else str(name))
 
-    def error(self, problem):
+    def error(self, problem: str) -> ModelFileError:
         where = f"{self.source}, {self.key}" if self.key else self.source
         return ModelFileError(f"{where}: {problem}", source=self.source, key=self.key or None)
 
@@ -331,7 +334,7 @@ class _Builder:
             raise self.fail(f"{func.id} cannot be applied here ({show(err, 60)[1:-1]})", node) from None
 
 
-def exact(value, fail):
+def exact(value: float, fail: Callable[[str], Exception]) -> sp.Rational:
     """The float ``value`` as an exact rational of its shortest decimal form (0.1 -> 1/10)."""
     if not math.isfinite(value):
         raise fail(f"the number {value!r} is not finite")
@@ -372,7 +375,13 @@ def _check_result(expr, text, where):
     return expr
 
 
-def parse_expression(text, symbols=(), *, source="<expression>", key=""):
+def parse_expression(
+    text: str,
+    symbols: Mapping[str, sp.Expr] | Iterable[sp.Symbol] = (),
+    *,
+    source: str = "<expression>",
+    key: str = "",
+) -> sp.Expr:
     """Parse an expression into sympy with an allow-list parser; nothing is evaluated.
 
     Allowed: numbers, the names in ``symbols``, the constants ``pi`` and ``E``,
@@ -418,12 +427,12 @@ def parse_expression(text, symbols=(), *, source="<expression>", key=""):
     ...     print(err)
     <expression>: the exponent 387420489 is larger than 1000 ('9**9**9', column 4), in '9**9**9**9'
     """
-    if not isinstance(symbols, dict) and not isinstance(symbols, types.MappingProxyType):
+    if not isinstance(symbols, Mapping):
         symbols = {s.name: s for s in symbols}
     return parse(text, dict(symbols), Where(source, key))
 
 
-def parse(text, names, where):
+def parse(text: str, names: dict[str, sp.Expr], where: Where) -> sp.Expr:
     """:func:`parse_expression` of ``text`` with the names ``names`` (a dict), errors located at ``where``."""
     if not isinstance(text, str):
         raise where.error(f"an expression must be a string or a number, got {type(text).__name__} {show(text)}")

@@ -6,7 +6,7 @@ unknown sections and keys, wrong types and undeclared names with a
 builds the manifold, charts, transitions, cost, metrics, rate and plot ranges
 of a :class:`~symgrad.modelfile.Model`.  Expressions go through the allow-list
 parser of :mod:`symgrad.io._expressions`.  The schema is documented in
-:mod:`symgrad.modelfile`.
+:mod:`symgrad.io.modelfile`.
 """
 
 import keyword
@@ -80,7 +80,7 @@ def _kind(value):
 class Reader:
     """Validates the TOML data section by section and builds the symgrad objects."""
 
-    def __init__(self, data, source, default_name):
+    def __init__(self, data: dict, source: str, default_name: str) -> None:
         self.data = data
         self.source = source
         self.root = Where(source, "")
@@ -145,10 +145,10 @@ class Reader:
             names.update({c.name: c for c in chart.coords})
         return names
 
-    def build(self, where, make):
-        """Run ``make()``, turning an error of symgrad into a ModelFileError that says where."""
+    def build(self, where, make, *args, **kwargs):
+        """Run ``make(*args, **kwargs)``, turning an error of symgrad into a ModelFileError that says where."""
         try:
-            return make()
+            return make(*args, **kwargs)
         except ModelFileError:
             raise
         except SymgradError as err:
@@ -156,7 +156,7 @@ class Reader:
 
     # -- sections
 
-    def fields(self):
+    def fields(self) -> dict[str, object]:
         """The fields of the :class:`~symgrad.modelfile.Model`, read and checked."""
         data = self.table(self.data, self.root)
         unknown = [k for k in data if k not in _SECTIONS]
@@ -281,7 +281,7 @@ class Reader:
             if not coords:
                 raise w.error("a chart needs at least one coordinate")
             symbols = []
-            for k, c in enumerate(coords):
+            for c in coords:
                 self.string(c, w)
                 if c not in self.coordinates:
                     hint = " (it is a parameter)" if c in self.parameters else ""
@@ -291,7 +291,7 @@ class Reader:
                 symbols.append(self.coordinates[c])
             used.update(symbols)
             domain = {s: self.domains[s] for s in symbols if s in self.domains}
-            self.charts[name] = self.build(w, lambda: manifold.chart(symbols, name=name, domain=domain))
+            self.charts[name] = self.build(w, manifold.chart, symbols, name=name, domain=domain)
         unused = [n for n, s in self.coordinates.items() if s not in used]
         if unused:
             raise (self.root / "coordinates" / unused[0]).error("is declared but belongs to no chart")
@@ -316,7 +316,7 @@ class Reader:
             inverse = None
             if "inverse" in t:
                 inverse = self.coordinate_map(t["inverse"], w / "inverse", source, target)
-            self.build(w, lambda: manifold.transition(source, target, forward, inverse=inverse))
+            self.build(w, manifold.transition, source, target, forward, inverse=inverse)
             edges[source.name].add(target.name)
             edges[target.name].add(source.name)
         first = next(iter(self.charts))

@@ -94,9 +94,13 @@ Matrix([[2 - mu, (mu**2 - 4*mu - sigma**2 + 5)/(2*sigma)]])
 <string>, cost.expr: attribute access ('.__class__') is not allowed, in 'x.__class__'
 """
 
+from __future__ import annotations
+
 import dataclasses
+import os
 import pathlib
 import types
+from collections.abc import Callable
 
 import sympy as sp
 
@@ -105,26 +109,18 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+from ..core.chart import Chart
 from ..core.gradient import GradientFlow
 from ..core.manifold import Manifold
-from ..core.tensors import Scalar
+from ..core.tensors import Metric, Scalar
 from ..errors import ModelFileError
-from . import _expressions, _schema
+from . import _schema
 from ._expressions import CONSTANTS, FUNCTIONS, parse_expression
 
 __all__ = ["Model", "load_model", "loads_model", "parse_expression", "FUNCTIONS", "CONSTANTS"]
 
 #: The most characters a model file may have.
 MAX_FILE_CHARS = 5_000_000
-
-# The limits of expressions and names, importable from here as before:
-MAX_EXPRESSION_CHARS = _expressions.MAX_EXPRESSION_CHARS
-MAX_DEPTH = _expressions.MAX_DEPTH
-MAX_NODES = _expressions.MAX_NODES
-MAX_INTEGER_DIGITS = _expressions.MAX_INTEGER_DIGITS
-MAX_EXPONENT = _expressions.MAX_EXPONENT
-MAX_NUMBER_BITS = _expressions.MAX_NUMBER_BITS
-MAX_NAME_CHARS = _schema.MAX_NAME_CHARS
 
 
 # -- the model --------------------------------------------------------------------------------------
@@ -191,24 +187,29 @@ class Model:
     description: str
     source: str
     manifold: Manifold
-    coordinates: types.MappingProxyType
-    charts: types.MappingProxyType
-    parameters: types.MappingProxyType
-    parameter_values: types.MappingProxyType
+    coordinates: types.MappingProxyType[str, sp.Symbol]
+    charts: types.MappingProxyType[str, Chart]
+    parameters: types.MappingProxyType[str, sp.Symbol]
+    parameter_values: types.MappingProxyType[sp.Symbol, float]
     cost: Scalar
-    metrics: types.MappingProxyType
+    metrics: types.MappingProxyType[str, Metric]
     rate: sp.Expr
-    plot_ranges: types.MappingProxyType
+    plot_ranges: types.MappingProxyType[str, types.MappingProxyType[sp.Symbol, tuple[float, float]]]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Model({self.name!r}, charts={list(self.charts)}, metrics={list(self.metrics)})"
 
     @property
-    def symbols(self):
+    def symbols(self) -> dict[str, sp.Symbol]:
         """Every declared name: coordinates and parameters, as a dict of str to Symbol."""
         return {**self.coordinates, **self.parameters}
 
-    def flow(self, metric=None, chart=None, simplify="fast"):
+    def flow(
+        self,
+        metric: str | None = None,
+        chart: str | Chart | None = None,
+        simplify: str | Callable[[sp.Expr], sp.Expr] = "fast",
+    ) -> GradientFlow:
         r"""The gradient flow :math:`-\eta G^{-1} dC` of the cost under a metric of the model.
 
         Parameters
@@ -279,7 +280,7 @@ class Model:
 # -- reading files ----------------------------------------------------------------------------------
 
 
-def load_model(path):
+def load_model(path: str | os.PathLike[str]) -> Model:
     """Read a model file (TOML) into a :class:`Model`.
 
     Parameters
@@ -326,7 +327,7 @@ def load_model(path):
     return loads_model(text, source=source, name=path.stem)
 
 
-def loads_model(text, source="<string>", *, name=None):
+def loads_model(text: str, source: str = "<string>", *, name: str | None = None) -> Model:
     """Read a model from a string in the model-file format (TOML).
 
     Parameters

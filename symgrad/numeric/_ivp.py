@@ -1,18 +1,29 @@
-r"""Trajectories of numeric flows: :class:`FlowSolution`, and the ``solve_ivp`` machinery.
+r"""The ODE driver: every numeric integration of symgrad goes through scipy's ``solve_ivp`` here.
+
+:func:`trajectory` solves one system ``dy/dt = f(t, y)`` and reports a failed
+or non-finite integration as an error of the caller's kind; :func:`geodesic
+<symgrad.geodesic>` and :meth:`HamiltonianFlow.integrate
+<symgrad.HamiltonianFlow.integrate>` use it.
 
 :meth:`NumericFlow.integrate <symgrad.NumericFlow.integrate>` hands its checked
 initial points and parameter values to :func:`integrate`, which solves one
-point or a whole ensemble as one vectorised system of scipy's ``solve_ivp``.
-A terminal event, the smallest distance of an active member's bounded
-coordinates to their bounds, finds where a member leaves the chart's domain;
-that member is frozen (its derivative is zero from then on, its state pinned
-inside the domain) and ``solve_ivp`` restarts from that time for the others.
-The segments are joined into one :class:`FlowSolution`, with a status and a
-message per trajectory; :meth:`NumericFlow.iterate
-<symgrad.NumericFlow.iterate>` returns one too (:func:`solution`).
+point or a whole ensemble as one vectorised system.  A terminal event, the
+smallest distance of an active member's bounded coordinates to their bounds,
+finds where a member leaves the chart's domain; that member is frozen (its
+derivative is zero from then on, its state pinned inside the domain) and the
+solver restarts from that time for the others.  The segments are joined into
+one :class:`FlowSolution`, with a status and a message per trajectory;
+:meth:`NumericFlow.iterate <symgrad.NumericFlow.iterate>` returns one too
+(:func:`solution`).
+
+This module depends on nothing in symgrad but :mod:`symgrad.errors` and
+:mod:`symgrad.numeric._params`.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,6 +113,73 @@ def solution(t, y, status, message, t_stop, single, **extras):
     return FlowSolution(t, y, status, list(message), t_stop, **extras)
 
 
+# -- the driver ------------------------------------------------------------------------------
+
+
+def _solve(fun, t_span, y0, **options):
+    """Call scipy's ``solve_ivp``: the one place symgrad does."""
+    return solve_ivp(fun, t_span, y0, **options)
+
+
+def trajectory(
+    fun: Callable,
+    y0,
+    t_span: tuple[float, float],
+    t_eval=None,
+    *,
+    what: str,
+    error: type[Exception],
+    **options,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Solve ``dy/dt = fun(t, y)`` from ``y0`` over ``t_span``: the times and the states.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(t, y)`` for ``y`` of shape (size,), returning shape (size,).
+    y0 : array_like, shape (size,)
+    t_span : (float, float)
+    t_eval : array_like, optional
+        Times to report; by default the solver's steps.
+    what : str
+        The trajectory, as a failure's message names it (``"the geodesic from [1.0]"``).
+    error : type
+        The error raised when the solver fails or the state stops being finite.
+    **options
+        Passed to ``solve_ivp`` (``method``, ``rtol``, ``atol``, ``max_step``, ``events``, ...).
+
+    Returns
+    -------
+    t : numpy.ndarray, shape (time,)
+    y : numpy.ndarray, shape (time, size)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from symgrad.numeric._ivp import trajectory
+    >>> t, y = trajectory(lambda t, y: -y, [1.0], (0, 1), t_eval=[0, 1], what="decay", error=RuntimeError,
+    ...                   rtol=1e-10, atol=1e-12)
+    >>> bool(np.isclose(y[-1, 0], np.exp(-1)))
+    True
+    """
+    bad = _OWN_OPTIONS & set(options)
+    if bad:
+        raise ArgumentTypeError(
+            f"{what}: the integration sets {', '.join(sorted(bad))} itself; pass parameter values with params={{...}}"
+        )
+    y0 = np.asarray(y0, dtype=float)
+    with np.errstate(all="ignore"):
+        sol = _solve(fun, t_span, y0, t_eval=t_eval, **options)
+    y = np.asarray(sol.y, dtype=float).T
+    if not sol.success:
+        raise error(f"{what} could not be integrated: {sol.message}")
+    finite = np.all(np.isfinite(y), axis=1)
+    if not finite.all():
+        t_bad = fmt(sol.t[int(np.argmin(finite))])
+        raise error(f"{what} could not be integrated: the state is not finite at t={t_bad}")
+    return np.asarray(sol.t, dtype=float), y.copy()
+
+
 # -- integration machinery -------------------------------------------------------------------
 
 
@@ -124,7 +202,7 @@ def integrate(num, X0, single, values, t_span, t_eval, method, per_member, optio
     while True:
         first = not ts
         seg_eval = t_eval if t_eval is None or first else t_eval[sign * t_eval > sign * t_start]
-        sol = solve_ivp(
+        sol = _solve(
             ens.rhs,
             (t_start, t1),
             y_start,

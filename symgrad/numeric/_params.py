@@ -1,21 +1,40 @@
-"""Parameters of a numeric flow: values bound once, values passed at call time.
+"""Parameter values: the one place where numbers given for symbols are checked.
 
-A parameter is a symbol of a flow, its metric or its cost that is no coordinate
-of the chart.  :func:`bind` checks the ``params={symbol or name: number}`` of
-:class:`~symgrad.NumericFlow` and turns each value into an exact sympy number;
-:func:`call_values` checks the values of the free parameters passed by name at
-a call.  Every value must lie in the range its symbol's assumptions allow (a
-positive symbol takes no negative value, an integer symbol only integers).
+A parameter is a symbol of an object (a flow, its metric or its cost, a family,
+a Hamiltonian) that is no coordinate.  Every function of symgrad that takes
+``params={symbol or name: value}`` hands the dict to :func:`bind`, which
+
+* accepts a key that is one of the object's parameters or its name;
+* refuses anything else with :class:`~symgrad.UnknownParameterError`, whose
+  message names the key and lists the object's parameters (a coordinate, or a
+  symbol of the same name but other assumptions, is named as such);
+* checks each value (:class:`~symgrad.ParameterValueError`): a finite real
+  number, in the range its symbol's assumptions allow (no negative value for a
+  positive symbol, only integers for an integer one);
+* returns exact sympy numbers to substitute (a float becomes a Float that
+  prints back to the same float), or floats, or float arrays.
+
+:func:`require` raises :class:`~symgrad.UnboundParameterError` for the
+parameters a computation needs and was given no value for.  A caller whose
+errors are also of another kind (an exporter's are
+:class:`~symgrad.ExportParameterError` too) passes ``errors``, a mapping from
+the kinds above to subclasses of them to raise instead.
+
+This module depends on nothing in symgrad but :mod:`symgrad.errors`.
 """
+
+from __future__ import annotations
 
 import fractions
 import math
-from collections.abc import Mapping
+import numbers
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
 
-from ..core import _domain
 from ..errors import (
     ArgumentTypeError,
     NumericParameterError,
@@ -24,121 +43,352 @@ from ..errors import (
     UnknownParameterError,
 )
 
+#: ``{error class: subclass to raise instead}``, a caller's own kinds of the binder's errors.
+Errors = Mapping[type, type]
 
-def fmt(value):
+#: How :func:`bind` returns values: sympy numbers, floats, or floats and float arrays.
+CONVERSIONS = ("exact", "float", "array")
+
+
+def fmt(value) -> str:
     """A number as messages show it."""
     return f"{float(value):.6g}"
 
 
-def _check_range(symbol, lo, hi, what, integral=True):
+def _error(errors, kind, message):
+    return (errors or {}).get(kind, kind)(message)
+
+
+def _lead(caller):
+    return f"{caller}: " if caller else ""
+
+
+def symbols(*objects, exclude: Iterable[sp.Symbol] = ()) -> set[sp.Symbol]:
+    """The free symbols of expressions, matrices and sequences of them, less ``exclude``."""
+    out = set()
+    for obj in objects:
+        if isinstance(obj, sp.Basic) or isinstance(obj, sp.MatrixBase):
+            out |= obj.free_symbols
+        elif isinstance(obj, (int, float)):
+            continue
+        else:
+            out |= symbols(*obj)
+    return out - set(exclude)
+
+
+# -- values ----------------------------------------------------------------------------------
+
+
+def _allowed(symbol):
+    """The interval of the real line ``symbol``'s assumptions allow (None when not known real)."""
+    if symbol.is_real is not True:
+        return None
+    if symbol.is_positive:
+        return sp.Interval.open(0, sp.oo)
+    if symbol.is_nonnegative:
+        return sp.Interval(0, sp.oo)
+    if symbol.is_negative:
+        return sp.Interval.open(-sp.oo, 0)
+    if symbol.is_nonpositive:
+        return sp.Interval(-sp.oo, 0)
+    return None
+
+
+def _check_range(symbol, lo, hi, what, integral, errors):
     """Raise ParameterValueError unless values from ``lo`` to ``hi`` fit ``symbol``'s assumptions."""
-    interval = _domain.interval_of(symbol)
+    interval = _allowed(symbol)
     if interval is not None:
         for v in (lo, hi):
             if not interval.contains(sp.Float(v)):
-                raise ParameterValueError(
-                    f"{what} is {fmt(v)}, outside {interval}, the range the assumptions of {symbol} allow"
+                raise _error(
+                    errors,
+                    ParameterValueError,
+                    f"{what} is {fmt(v)}, outside {interval}, the range the assumptions of {symbol} allow",
                 )
     if symbol.is_integer and not integral:
-        raise ParameterValueError(f"{what} must be an integer: {symbol} is declared integer")
+        raise _error(errors, ParameterValueError, f"{what} must be an integer: {symbol} is declared integer")
 
 
-def bound_value(symbol, value):
-    """The sympy number a parameter is bound to, or ParameterValueError."""
-    what = f"the value bound to parameter {symbol}"
+def _sympy_number(value):
+    """``value`` as an exact sympy number (a float as a Float that prints back to it), or None."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
     if isinstance(value, (bool, np.bool_)):
-        number = None
-    elif isinstance(value, sp.Basic):
-        number = value if isinstance(value, sp.Expr) and value.is_number else None
-        if number is not None and not (number.is_real and number.is_finite):
-            number = None
-    elif isinstance(value, (int, np.integer)):
-        number = sp.Integer(int(value))
-    elif isinstance(value, fractions.Fraction):
-        number = sp.Rational(value.numerator, value.denominator)
-    elif isinstance(value, (float, np.floating)) and math.isfinite(value):
-        number = sp.Float(float(value))
-    else:
-        number = None
-    if number is not None and symbol.is_integer and not number.is_integer and float(number).is_integer():
-        number = sp.Integer(int(float(number)))
-    if number is None:
-        raise ParameterValueError(
-            f"{what} is {value!r}, which is not a finite real number; bind numbers "
-            "(int, float, Fraction, sympy number) and pass arrays at call time instead"
+        return None
+    if isinstance(value, sp.Basic):
+        ok = (
+            isinstance(value, sp.Expr)
+            and not value.free_symbols
+            and value.is_extended_real is True
+            and value.is_finite is True
         )
-    approx = float(number)
-    _check_range(symbol, approx, approx, what, integral=bool(number.is_integer))
-    return number
+        return value if ok else None
+    if isinstance(value, numbers.Integral):
+        return sp.Integer(int(value))
+    if isinstance(value, fractions.Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, numbers.Real):
+        x = float(value)
+        if not math.isfinite(x):
+            return None
+        text = repr(x)
+        digits = len(re.sub(r"\D", "", text.split("e")[0]).lstrip("0"))
+        return sp.Float(text, max(15, digits))
+    return None
 
 
-def call_value(symbol, value):
-    """A parameter value given at call time, as a float or a float array."""
-    what = f"the value of parameter {symbol}"
+def number(symbol: sp.Symbol, value: Any, *, exact: bool = True, caller: str | None = None, errors: Errors = None):
+    """The number ``value`` given for the parameter ``symbol``, checked against its assumptions.
+
+    Returns a sympy number (``exact=True``: integers, fractions and sympy
+    numbers stay exact; a float becomes a Float printing as the same float) or
+    a float.  Raises ParameterValueError for anything but a finite real number
+    in the range the symbol's assumptions allow.
+    """
+    what = f"{_lead(caller)}the value of parameter {symbol}"
+    exact_value = _sympy_number(value)
+    if exact_value is None:
+        raise _error(
+            errors,
+            ParameterValueError,
+            f"{what} is {value!r} of type {type(value).__name__}, which is not a finite real number "
+            "(int, float, Fraction, or a numeric sympy expression such as sp.Rational(1, 2) or sp.pi)",
+        )
+    approx = float(exact_value)
+    if symbol.is_integer and exact_value.is_integer is not True and approx.is_integer():
+        exact_value = sp.Integer(int(approx))
+    _check_range(symbol, approx, approx, what, exact_value.is_integer is True, errors)
+    return exact_value if exact else approx
+
+
+def array(symbol: sp.Symbol, value: Any, *, caller: str | None = None, errors: Errors = None):
+    """A value of the parameter ``symbol`` that may be an array: a float or a float array, checked."""
+    what = f"{_lead(caller)}the value of parameter {symbol}"
+    bad = f"{what} is {value!r}, which is not a real number or array"
     if isinstance(value, (str, bytes)) or isinstance(value, sp.Basic) and not value.is_number:
-        raise ParameterValueError(f"{what} is {value!r}, which is not a real number or array")
+        raise _error(errors, ParameterValueError, bad)
     if np.iscomplexobj(value):
-        raise ParameterValueError(f"{what} is complex; parameters are real")
+        raise _error(errors, ParameterValueError, f"{what} is complex; parameters are real")
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise ParameterValueError(f"{what} is {value!r}, which is not a real number or array") from None
+        raise _error(errors, ParameterValueError, bad) from None
     if arr.size and not np.all(np.isfinite(arr)):
-        raise ParameterValueError(f"{what} is not finite")
+        raise _error(errors, ParameterValueError, f"{what} is not finite")
     if arr.size:
-        _check_range(symbol, arr.min(), arr.max(), what, integral=bool(np.all(arr == np.round(arr))))
+        _check_range(symbol, arr.min(), arr.max(), what, bool(np.all(arr == np.round(arr))), errors)
     return float(arr) if arr.ndim == 0 else arr
 
 
-def bind(params, symbols, coords, chart):
-    """The values ``params`` binds, ``{Symbol: sympy number}``, checked.
+# -- keys ------------------------------------------------------------------------------------
 
-    ``symbols`` are the parameters of the flow, its metric and its cost;
-    ``coords`` and ``chart`` are the coordinates and the chart of the numeric
-    flow, named in the messages of a key that is no parameter.
+
+def assumptions_given(symbol):
+    """The assumptions a Symbol was created with, as ``positive=True`` (or ``none``)."""
+    given = getattr(symbol, "_assumptions_orig", None)
+    if given is None:
+        given = symbol.assumptions0
+    return ", ".join(f"{k}={v}" for k, v in sorted(given.items())) or "none"
+
+
+def _names(syms):
+    return ", ".join(sorted({s.name for s in syms})) or "none"
+
+
+def bind(
+    params: Mapping | None,
+    parameters: Iterable[sp.Symbol],
+    *,
+    of: str,
+    coordinates: Iterable[sp.Symbol] = (),
+    fixed: Iterable[sp.Symbol] = (),
+    free: bool = False,
+    convert: str = "exact",
+    arg: str = "params",
+    caller: str | None = None,
+    errors: Errors = None,
+) -> dict:
+    """The values ``params`` gives to ``parameters``, checked: ``{Symbol: value}``.
+
+    Parameters
+    ----------
+    params : mapping or None
+        ``{Symbol or name: value}``; None binds nothing.
+    parameters : iterable of sympy.Symbol
+        The parameters of the object (``of``) that may be given values.
+    of : str
+        The object, as messages name it: ``"the flow in chart 'std'"``.
+    coordinates : iterable of sympy.Symbol
+        Symbols that are coordinates: a key naming one is refused as such.
+    fixed : iterable of sympy.Symbol
+        Parameters bound earlier, which ``params`` may not give again.
+    free : bool
+        Messages call ``parameters`` the free parameters of the object.
+    convert : {"exact", "float", "array"}
+        Values as sympy numbers (:func:`number`), floats, or floats and arrays (:func:`array`).
+    arg : str
+        The argument's name in messages.
+    caller : str, optional
+        Prefixes messages (``"to_c: ..."``).
+    errors : mapping, optional
+        Subclasses to raise instead of the errors below.
+
+    Returns
+    -------
+    dict
+        ``{Symbol: value}`` for each key of ``params``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        ``params`` is not a mapping, or a key is neither a Symbol nor a string.
+    UnknownParameterError
+        A key is none of ``parameters`` (nor the name of exactly one of them).
+    NumericParameterError
+        A name is shared by several parameters, or a parameter is given twice.
+    ParameterValueError
+        A value is not a finite real number in the range its symbol allows.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symgrad.numeric._params import bind
+    >>> eta, x = sp.Symbol("eta", positive=True), sp.Symbol("x", real=True)
+    >>> bind({"eta": 0.5}, [eta], of="the flow")
+    {eta: 0.500000000000000}
+    >>> bind({eta: 2}, [eta], of="the flow", convert="float")
+    {eta: 2.0}
+    >>> bind({"typo": 1}, [eta], of="the flow", coordinates=[x])
+    Traceback (most recent call last):
+    ...
+    symgrad.errors.UnknownParameterError: 'typo' is not a parameter of the flow (its parameters: eta)
     """
+    if convert not in CONVERSIONS:
+        raise ValueError(f"convert must be one of {CONVERSIONS}, got {convert!r}")
+    lead = _lead(caller)
+    if params is None:
+        return {}
     if not isinstance(params, Mapping):
-        raise ArgumentTypeError(
-            f"params must be a mapping (a dict) {{symbol or name: value}}, got {type(params).__name__}"
+        raise _error(
+            errors,
+            ArgumentTypeError,
+            f"{lead}{arg} must be a dict (any mapping) {{symbol or name: value}}, got {type(params).__name__}",
         )
-    by_name = {s.name: s for s in symbols}
-    twice = {s.name for s in symbols if s is not by_name[s.name]}
-    coord_names = {c.name for c in coords}
+    parameters = set(parameters)
+    by_name = {}
+    for s in parameters:
+        by_name.setdefault(s.name, []).append(s)
+    context = {
+        "parameters": parameters,
+        "by_name": by_name,
+        "coordinates": set(coordinates),
+        "fixed": set(fixed),
+        "of": of,
+        "free": free,
+        "lead": lead,
+        "arg": arg,
+        "errors": errors,
+    }
     bound = {}
     for key, value in params.items():
-        if isinstance(key, str):
-            if key in twice:
-                raise NumericParameterError(f"several parameters are named {key!r}; bind them by symbol, not by name")
-            symbol = by_name.get(key)
-        elif isinstance(key, sp.Symbol):
-            symbol = key if key in symbols else None
-        else:
-            raise ArgumentTypeError(f"a key of params must be a sympy Symbol or its name, got {key!r}")
-        if symbol is None:
-            name = key if isinstance(key, str) else key.name
-            if name in coord_names:
-                raise UnknownParameterError(
-                    f"{name} is a coordinate of chart {chart.name!r}, not a parameter; "
-                    "coordinates are the last axis of the points"
-                )
-            if name in by_name:
-                raise UnknownParameterError(
-                    f"params binds a symbol {name} that is not the flow's {name}: the two "
-                    "differ in their assumptions; pass the flow's own symbol, or the name "
-                    f"{name!r} as the key"
-                )
-            known = ", ".join(sorted(by_name)) or "none"
-            raise UnknownParameterError(
-                f"params binds {name}, which is not a parameter of this flow, its metric "
-                f"or its cost in chart {chart.name!r} (its parameters: {known})"
-            )
+        symbol = _resolve(key, **context)
         if symbol in bound:
-            raise NumericParameterError(f"params binds {symbol} twice")
-        bound[symbol] = bound_value(symbol, value)
+            raise _error(errors, NumericParameterError, f"{lead}{arg} gives {symbol} twice (by Symbol and by name)")
+        if convert == "array":
+            bound[symbol] = array(symbol, value, caller=caller, errors=errors)
+        else:
+            bound[symbol] = number(symbol, value, exact=convert == "exact", caller=caller, errors=errors)
     return bound
 
 
-def check_names(coords, free_params):
+def _resolve(key, *, parameters, by_name, coordinates, fixed, of, free, lead, arg, errors):
+    """The parameter ``key`` stands for, or the error that says why it stands for none."""
+    if isinstance(key, str):
+        name, shown = key, repr(key)
+    elif isinstance(key, sp.Symbol):
+        name, shown = key.name, key.name
+    else:
+        raise _error(
+            errors,
+            ArgumentTypeError,
+            f"{lead}a key of {arg} must be a sympy Symbol or its name, got {key!r} of type {type(key).__name__}",
+        )
+    same = sorted(by_name.get(name, ()), key=sp.default_sort_key)
+    if isinstance(key, sp.Symbol) and key in parameters:
+        return key
+    if isinstance(key, str) and len(same) == 1:
+        return same[0]
+    if isinstance(key, str) and same:
+        raise _error(
+            errors,
+            NumericParameterError,
+            f"{lead}{of} has several parameters named {key!r} (assumptions "
+            f"{'; '.join(assumptions_given(s) for s in same)}); give their values by Symbol, not by name",
+        )
+    noun = "free parameter" if free else "parameter"
+    if key in coordinates or isinstance(key, str) and any(c.name == key for c in coordinates):
+        raise _error(
+            errors,
+            UnknownParameterError,
+            f"{lead}{shown} is a coordinate, not a {noun} of {of}; coordinates take their values from the points",
+        )
+    if key in fixed or isinstance(key, str) and any(s.name == key for s in fixed):
+        raise _error(
+            errors,
+            UnknownParameterError,
+            f"{lead}parameter {name} was bound when {of} was made; make another with "
+            "flow.numeric(..., params={...}) to change it",
+        )
+    if same:
+        raise _error(
+            errors,
+            UnknownParameterError,
+            f"{lead}{shown} is not a {noun} of {of}: its {name} is a different Symbol (assumptions "
+            f"{assumptions_given(same[0])}; yours {assumptions_given(key)}); use the Symbol the model was built with, "
+            f"or the name {name!r}",
+        )
+    label = "free" if free else "its parameters"
+    raise _error(
+        errors, UnknownParameterError, f"{lead}{shown} is not a {noun} of {of} ({label}: {_names(parameters)})"
+    )
+
+
+def require(
+    needed: Iterable[sp.Symbol],
+    bound: Mapping,
+    *,
+    what: str,
+    arg: str = "params",
+    errors: Errors = None,
+) -> None:
+    """Raise UnboundParameterError naming the parameters of ``needed`` that ``bound`` gives no value.
+
+    ``what`` is the computation that needs them, as the message's subject
+    (``"geodesic"``, ``"sampling Normal(mean=m, std=s)"``).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symgrad.numeric._params import require
+    >>> a = sp.Symbol("a", positive=True)
+    >>> require([a], {}, what="geodesic")
+    Traceback (most recent call last):
+    ...
+    symgrad.errors.UnboundParameterError: geodesic needs values for the parameter(s) a: pass params={a: ...}
+    """
+    missing = sorted({s.name for s in needed if s not in bound})
+    if missing:
+        raise _error(
+            errors,
+            UnboundParameterError,
+            f"{what} needs values for the parameter(s) {', '.join(missing)}: pass {arg}={{{missing[0]}: ...}}",
+        )
+
+
+# -- free parameters of a numeric flow, passed at call time ----------------------------------
+
+
+def check_names(coords, free_params) -> None:
     """Free parameters are passed by name: their names must be unique, and not a coordinate's."""
     seen = {c.name: "a coordinate" for c in coords}
     for p in free_params:
@@ -150,26 +400,19 @@ def check_names(coords, free_params):
         seen[p.name] = "another free parameter"
 
 
-def call_values(wanted, given, free, bound):
-    """The values of the parameters ``wanted`` from the keyword arguments ``given`` of a call.
+def call_values(wanted, given, free, bound, coords=()) -> list:
+    """The values of the parameters ``wanted`` from ``given``, the keyword arguments of a call.
 
-    ``free`` maps the names of the free parameters to their symbols; ``bound``
-    holds the bound ones, which a call may not pass.
+    ``free`` are the free parameters of the numeric flow, ``bound`` the bound
+    ones, which a call may not pass; ``given`` may also be a mapping with
+    Symbols as keys (the ``params`` of a driver).
     """
-    for name in given:
-        if name not in free:
-            if any(s.name == name for s in bound):
-                raise UnknownParameterError(
-                    f"parameter {name} was bound when this numeric flow was made; make "
-                    f"another with flow.numeric(..., params={{...}}) to change it"
-                )
-            names = ", ".join(free) or "none"
-            raise UnknownParameterError(f"{name} is not a free parameter of this numeric flow (free: {names})")
-    missing = [p.name for p in wanted if p.name not in given]
+    values = bind(given, free, of="this numeric flow", coordinates=coords, fixed=bound, free=True, convert="array")
+    missing = [p.name for p in wanted if p not in values]
     if missing:
         raise UnboundParameterError(
             f"unbound parameter(s) {', '.join(missing)}: pass values by name, "
             f"num(X, {missing[0]}=...) or params={{{missing[0]!r}: ...}} in integrate and "
             "iterate, or bind them once with flow.numeric(chart, params={...})"
         )
-    return [call_value(p, given[p.name]) for p in wanted]
+    return [values[p] for p in wanted]

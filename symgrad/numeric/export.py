@@ -8,10 +8,13 @@ in, and optionally numeric values for some of its parameters::
     to_c(flow, chart, params=None)        # C99: void flow(const double *x, const double *p, double *out)
     to_jax(flow, chart, params=None)      # a jax.numpy module, jit- and vmap-able
 
-``params`` maps sympy Symbols to numbers and is substituted before export;
-the parameters left free become arguments of the generated function
-(keyword-only arguments in Python and JAX, the array ``p`` in C), in the
-order of their names.  Generated source is deterministic (the same flow gives
+``params`` maps parameters (sympy Symbols, or their names) to numbers, which
+are substituted exactly before export (a float prints back as the same float);
+a key that is no parameter of the flow is refused, with an
+:class:`~symgrad.ExportParameterError` that is also an
+:class:`~symgrad.UnknownParameterError`.  The parameters left free become
+arguments of the generated function (keyword-only arguments in Python and JAX,
+the array ``p`` in C), in the order of their names.  Generated source is deterministic (the same flow gives
 the same text, run after run), has its common subexpressions eliminated
 (:func:`sympy.cse`), and never calls ``eval`` or ``exec``.
 
@@ -27,45 +30,58 @@ x_{k+1} &= x_{k} + 2 \eta \left(1 - x_{k}\right)
 \end{align}
 """
 
-import fractions
-import keyword
-import math
-import numbers
-import re
+from __future__ import annotations
 
-import numpy as np
+import re
+from collections.abc import Mapping
+
 import sympy as sp
 from sympy.printing.c import C99CodePrinter, get_math_macros
-from sympy.printing.codeprinter import PrintMethodNotImplementedError
-from sympy.printing.numpy import NumPyPrinter
-
-try:  # sympy >= 1.13
-    from sympy.printing.numpy import JaxPrinter as _JaxPrinter
-except ImportError:  # pragma: no cover - older sympy
-
-    class _JaxPrinter(NumPyPrinter):
-        """NumPyPrinter writing ``jax.numpy.f`` where it would write ``numpy.f``."""
-
-        _module = "jax.numpy"
-
-        def _module_format(self, fqn, register=True):
-            if fqn == "numpy" or fqn.startswith("numpy."):
-                fqn = "jax." + fqn
-            return super()._module_format(fqn, register)
-
+from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 
 from ..core.chart import Chart
 from ..core.gradient import GradientFlow
 from ..errors import (
+    ArgumentTypeError,
     ExportError,
     ExportParameterError,
     ManifoldMismatchError,
     NotAChartError,
     NotAFlowError,
-    UnsupportedExpressionError,
+    NumericParameterError,
+    ParameterValueError,
+    UnknownParameterError,
 )
+from . import _codegen, _params
 
 __all__ = ["to_latex", "to_python", "to_c", "to_jax"]
+
+
+# -- the errors of an export's params: the binder's, and ExportParameterError too ------------
+
+
+class ExportUnknownParameterError(UnknownParameterError, ExportParameterError):
+    """A key of an export's ``params`` is no parameter of the flow."""
+
+
+class ExportParameterValueError(ParameterValueError, ExportParameterError):
+    """A value of an export's ``params`` is not a finite real number in its parameter's range."""
+
+
+class ExportParameterTypeError(ArgumentTypeError, ExportParameterError):
+    """An export's ``params`` is not a mapping, or has a key that is neither a Symbol nor a name."""
+
+
+class ExportAmbiguousParameterError(NumericParameterError, ExportParameterError):
+    """An export's ``params`` names a parameter that several symbols share, or gives one twice."""
+
+
+_ERRORS = {
+    UnknownParameterError: ExportUnknownParameterError,
+    ParameterValueError: ExportParameterValueError,
+    ArgumentTypeError: ExportParameterTypeError,
+    NumericParameterError: ExportAmbiguousParameterError,
+}
 
 
 # -- the flow to export: checked, parameters substituted -----------------------------------
@@ -103,7 +119,17 @@ class _Export:
                 f"({', '.join(repr(c.name) for c in flow.manifold.charts)})"
             )
         comps = [sp.sympify(e) for e in flow.components(chart)]
-        subs = _check_params(params, flow, chart, comps, caller)
+        known = _params.symbols(
+            comps, flow.rate, flow.metric.components(chart), flow.cost.components(chart), exclude=chart.coords
+        )
+        subs = _params.bind(
+            params,
+            known,
+            of=f"the flow, its metric or its cost in chart {chart.name!r}",
+            coordinates=flow.manifold.coordinates,
+            caller=caller,
+            errors=_ERRORS,
+        )
         self.chart = chart
         self.coords = tuple(chart.coords)
         self.components = [e.xreplace(subs) for e in comps] if subs else comps
@@ -113,8 +139,8 @@ class _Export:
             if a.name == b.name:
                 raise ExportParameterError(
                     f"{caller}: the flow has two different parameters named {a.name!r} "
-                    f"(assumptions {_given(a)} and {_given(b)}); the generated code "
-                    "could not tell them apart: build the model with one Symbol per parameter, "
+                    f"(assumptions {_params.assumptions_given(a)} and {_params.assumptions_given(b)}); "
+                    "the generated code could not tell them apart: build the model with one Symbol per parameter, "
                     "or substitute one of them with params={...}"
                 )
 
@@ -131,199 +157,10 @@ class _Export:
         return [f"{d.ljust(width)} = {sp.sstr(e)}" for d, e in zip(lhs, self.components)]
 
 
-def _number(value, key, caller):
-    """A numeric parameter value as an exact or round-trip-exact sympy number."""
-    bad = ExportParameterError(
-        f"{caller}: params[{key}] is {value!r} of type {type(value).__name__}; a parameter's "
-        "value must be a finite real number (int, float, Fraction, or a numeric sympy "
-        "expression such as sp.Rational(1, 2) or sp.pi)"
-    )
-    if isinstance(value, (bool, np.bool_)):
-        raise bad
-    if isinstance(value, sp.Basic):
-        if (
-            not isinstance(value, sp.Expr)
-            or value.free_symbols
-            or value.is_extended_real is not True
-            or value.is_finite is not True
-        ):
-            raise bad
-        return value
-    if isinstance(value, numbers.Integral):
-        return sp.Integer(int(value))
-    if isinstance(value, fractions.Fraction):
-        return sp.Rational(value.numerator, value.denominator)
-    if isinstance(value, numbers.Real):
-        x = float(value)
-        if not math.isfinite(x):
-            raise bad
-        text = repr(x)
-        digits = len(re.sub(r"\D", "", text.split("e")[0]).lstrip("0"))
-        return sp.Float(text, max(15, digits))
-    raise bad
-
-
-def _given(symbol):
-    """The assumptions a Symbol was created with, as ``positive=True`` (or ``none``)."""
-    given = getattr(symbol, "_assumptions_orig", None)
-    if given is None:
-        given = symbol.assumptions0
-    return ", ".join(f"{k}={v}" for k, v in sorted(given.items())) or "none"
-
-
-def _check_params(params, flow, chart, comps, caller):
-    """Validate ``params`` ({Symbol: number}) and return the substitution dict."""
-    if params is None:
-        return {}
-    if not hasattr(params, "items"):
-        raise ExportParameterError(f"{caller}: params must be a dict {{Symbol: number}}, got {type(params).__name__}")
-    free = set().union(*(e.free_symbols for e in comps)) - set(chart.coords)
-    subs = {}
-    for key, value in params.items():
-        if not isinstance(key, sp.Symbol):
-            raise ExportParameterError(
-                f"{caller}: params has the key {key!r} of type {type(key).__name__}; keys must be "
-                "the sympy Symbols of the parameters (strings are not parsed)"
-            )
-        if key in flow.manifold.coordinates:
-            raise ExportParameterError(
-                f"{caller}: params sets {key}, a coordinate of manifold {flow.manifold.name!r}; "
-                "params gives values to parameters only"
-            )
-        if key not in free:
-            names = ", ".join(sorted(s.name for s in free)) or "none"
-            same = [s for s in free if s.name == key.name]
-            hint = (
-                f"; the flow's {key.name} is a different Symbol (assumptions {_given(same[0])}, "
-                f"yours {_given(key)}): use the Symbol the model was built with"
-                if same
-                else ""
-            )
-            raise ExportParameterError(
-                f"{caller}: params sets {key}, which is not a parameter of the flow in chart "
-                f"{chart.name!r} (its parameters: {names}){hint}"
-            )
-        subs[key] = _number(value, key, caller)
-    return subs
-
-
-# -- identifiers -----------------------------------------------------------------------------
-
-_C_RESERVED = frozenset(
-    C99CodePrinter().reserved_words
-    | {"_Bool", "_Complex", "_Imaginary", "NULL", "errno", "math_errhandling", "INFINITY", "NAN"}
-    | {
-        # functions and macros of math.h the printer may call
-        "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cbrt", "ceil", "copysign",
-        "cos", "cosh", "erf", "erfc", "exp", "exp2", "expm1", "fabs", "fdim", "floor", "fma",
-        "fmax", "fmin", "fmod", "frexp", "gamma", "hypot", "ilogb", "j0", "j1", "jn", "ldexp",
-        "lgamma", "llrint", "llround", "log", "log10", "log1p", "log2", "logb", "lrint",
-        "lround", "modf", "nan", "nearbyint", "nextafter", "pow", "remainder", "remquo",
-        "rint", "round", "scalbln", "scalbn", "sin", "sinh", "sqrt", "tan", "tanh", "tgamma",
-        "trunc", "y0", "y1", "yn", "HUGE_VAL",
-    }
-    | set(get_math_macros().values())
-)  # fmt: skip
-
-# the names the body of the generated Python function refers to
-_PY_RESERVED = frozenset(keyword.kwlist) | {"numpy", "jax", "ValueError"}
-
-
-def _identifier(name, taken):
-    """A valid, unused identifier derived from a symbol's name."""
-    ident = re.sub(r"\W", "_", re.sub(r"[{}\\]", "", name), flags=re.ASCII)
-    if not ident or ident[0].isdigit():
-        ident = "s_" + ident
-    while ident in taken:
-        ident += "_"
-    return ident
-
-
-def _names(export, reserved, argument):
-    """Identifiers for the parameters, the positional argument and the coordinates.
-
-    Parameters keep their names where possible (they are the generated
-    function's keyword arguments); the positional argument is ``argument``
-    unless a parameter takes it (``None``: no such argument); coordinates,
-    being locals, give way.
-    """
-    taken = set(reserved)
-    params = {}
-    for s in export.parameters:
-        params[s] = _identifier(s.name, taken)
-        taken.add(params[s])
-    arg = None
-    if argument is not None:
-        arg = _identifier(argument, taken)
-        taken.add(arg)
-    coords = {}
-    for c in export.coords:
-        coords[c] = _identifier(c.name, taken)
-        taken.add(coords[c])
-    return params, arg, coords, taken
-
-
-def _renamed(exprs, mapping):
-    """``exprs`` with every symbol replaced by one named after its identifier."""
-    subs = {s: sp.Symbol(name, **s.assumptions0) for s, name in mapping.items() if s.name != name}
-    return [e.xreplace(subs) for e in exprs] if subs else list(exprs)
-
-
-def _temporaries(taken):
-    """The names ``_t0, _t1, ...`` of common subexpressions, skipping taken ones."""
-    i = 0
-    while True:
-        name = f"_t{i}"
-        i += 1
-        if name not in taken:
-            yield sp.Symbol(name)
-
-
-def _print_all(printer, exprs, caller, allowed_modules=None):
-    """Print expressions with ``printer``, turning its refusals into symgrad errors."""
-    try:
-        out = [printer.doprint(e) for e in exprs]
-    except PrintMethodNotImplementedError as err:
-        raise UnsupportedExpressionError(
-            f"{caller}: the flow uses a function the {type(printer).__name__} cannot write: "
-            f"{str(err).splitlines()[0]}; substitute it with params or export another chart"
-        ) from None
-    if allowed_modules is not None:
-        extra = sorted(set(printer.module_imports) - set(allowed_modules))
-        if extra:
-            used = ", ".join(f"{m}.{f}" for m in extra for f in sorted(printer.module_imports[m]))
-            raise UnsupportedExpressionError(
-                f"{caller}: the flow uses {used}, which {' and '.join(allowed_modules)} "
-                "does not provide (element-wise); the generated module would not be vectorised"
-            )
-    for text in out:
-        if "\n" in text:  # pragma: no cover - printers fall back to statements on odd input
-            raise UnsupportedExpressionError(f"{caller}: an expression does not print as one expression: {text!r}")
-    return out
-
-
-def _cse(exprs, taken):
-    """Common subexpressions and reduced expressions (deterministic, canonical order)."""
-    return sp.cse(exprs, symbols=_temporaries(taken), order="canonical")
-
-
-def _safe_text(text, forbidden):
-    """Text for a comment or docstring: ``forbidden`` sequences broken up."""
-    for seq, repl in forbidden:
-        text = text.replace(seq, repl)
-    return text
-
-
 # -- LaTeX -----------------------------------------------------------------------------------
 
 
-def _indexed(latex_name, index):
-    if re.fullmatch(r"\\?[A-Za-z]+", latex_name):
-        return f"{latex_name}_{{{index}}}"
-    return f"{{{latex_name}}}_{{{index}}}"
-
-
-def to_latex(flow, chart, params=None):
+def to_latex(flow: GradientFlow, chart: Chart, params: Mapping | None = None) -> str:
     r"""The flow's ODEs and its discrete update rule, as a LaTeX ``align`` environment.
 
     One line :math:`\frac{d x^i}{d t} = v^i(x)` per coordinate, then one line
@@ -337,7 +174,7 @@ def to_latex(flow, chart, params=None):
     flow : GradientFlow
     chart : Chart
         A chart of the flow's manifold.
-    params : dict {sympy.Symbol: number}, optional
+    params : dict {sympy.Symbol or str: number}, optional
         Values substituted for parameters first (e.g. ``{eta: 1}``).
 
     Returns
@@ -372,36 +209,34 @@ def to_latex(flow, chart, params=None):
             name += "_"
         taken.add(name)
         step[c] = sp.Symbol(name, **c.assumptions0)
-    step_names = {step[c]: _indexed(names[c], "k") for c in export.coords}
+    step_names = {step[c]: _codegen.indexed(names[c], "k") for c in export.coords}
     lines = []
     for c, rhs in zip(export.coords, export.components):
         lines.append(rf"\frac{{d {names[c]}}}{{d t}} &= {sp.latex(rhs)}")
     for c, rhs in zip(export.coords, export.components):
         text = sp.latex(rhs.xreplace(step), symbol_names=step_names)
-        now = _indexed(names[c], "k")
+        now = _codegen.indexed(names[c], "k")
         if rhs == 0:
             update = now
         elif text.startswith("-"):
             update = f"{now} - {text[1:].lstrip()}"
         else:
             update = f"{now} + {text}"
-        lines.append(f"{_indexed(names[c], 'k+1')} &= {update}")
+        lines.append(f"{_codegen.indexed(names[c], 'k+1')} &= {update}")
     return "\\begin{align}\n" + " \\\\\n".join(lines) + "\n\\end{align}\n"
 
 
 # -- Python (numpy) and JAX ------------------------------------------------------------------
 
-_DOC_FORBIDDEN = [("\\", "\\\\"), ('"""', '\\"\\"\\"')]
-
 
 def _python_source(export, printer, module, caller, functional):
     """The module text shared by :func:`to_python` (``functional=False``) and :func:`to_jax`."""
     dim = len(export.coords)
-    params, arg, coords, taken = _names(export, _PY_RESERVED | printer.reserved_words, "x")
+    params, arg, coords, taken = _codegen.names(export, _codegen.PY_RESERVED | printer.reserved_words, "x")
     mapping = {**params, **coords}
-    exprs = _renamed(export.components, mapping)
-    temps, reduced = _cse(exprs, taken)
-    printed = _print_all(printer, [e for _, e in temps] + reduced, caller, allowed_modules=(module,))
+    exprs = _codegen.renamed(export.components, mapping)
+    temps, reduced = _codegen.cse(exprs, taken)
+    printed = _codegen.print_all(printer, [e for _, e in temps] + reduced, caller, allowed_modules=(module,))
     temp_lines = [f"{t} = {text}" for (t, _), text in zip(temps, printed[: len(temps)])]
     values = printed[len(temps) :]
 
@@ -434,7 +269,7 @@ def _python_source(export, printer, module, caller, functional):
     body += temp_lines
     if functional:
         if any(not (e.free_symbols & set(export.coords)) for e in export.components):
-            zero = _identifier("zero", taken | {t.name for t, _ in temps})
+            zero = _codegen.identifier("zero", taken | {t.name for t, _ in temps})
             body.append(f"{zero} = {module}.zeros_like({arg}[..., 0])")
             values = [
                 v if e.free_symbols & set(export.coords) else f"{zero} + ({v})"
@@ -444,7 +279,7 @@ def _python_source(export, printer, module, caller, functional):
         body += [f"    {v}," for v in values]
         body.append("], axis=-1)")
     else:
-        out = _identifier("out", taken | {t.name for t, _ in temps})
+        out = _codegen.identifier("out", taken | {t.name for t, _ in temps})
         body.append(f"{out} = {module}.empty({arg}.shape, dtype={arg}.dtype)")
         body += [f"{out}[..., {i}] = {v}" for i, v in enumerate(values)]
         body.append(f"return {out}")
@@ -452,20 +287,21 @@ def _python_source(export, printer, module, caller, functional):
     module_doc = [export.header(), ""] + export.ode_lines()
     if export.parameters:
         module_doc += ["", "Parameters: " + ", ".join(p.name for p in export.parameters) + "."]
-    lines = ['"""' + _safe_text("\n".join(module_doc), _DOC_FORBIDDEN) + '\n"""', ""]
+    lines = ['"""' + _codegen.safe_text("\n".join(module_doc), _codegen.DOC_FORBIDDEN) + '\n"""', ""]
     lines += [f"import {module}", ""]
     lines.append(f"COORDINATES = {tuple(c.name for c in export.coords)!r}")
     lines.append(f"PARAMETERS = {tuple(params[p] for p in export.parameters)!r}")
     lines += ["", "", f"def flow({signature}):"]
     lines.append(
-        '    """' + _safe_text("\n".join(doc), _DOC_FORBIDDEN).replace("\n", "\n    ").replace("\n    \n", "\n\n")
+        '    """'
+        + _codegen.safe_text("\n".join(doc), _codegen.DOC_FORBIDDEN).replace("\n", "\n    ").replace("\n    \n", "\n\n")
     )
     lines.append('    """')
     lines += ["    " + b for b in body]
     return "\n".join(lines) + "\n"
 
 
-def to_python(flow, chart, params=None):
+def to_python(flow: GradientFlow, chart: Chart, params: Mapping | None = None) -> str:
     r"""Source of a standalone Python module computing the flow with numpy only.
 
     The module defines ``COORDINATES`` (the coordinate names, in order),
@@ -484,7 +320,7 @@ def to_python(flow, chart, params=None):
     flow : GradientFlow
     chart : Chart
         A chart of the flow's manifold; ``x`` holds its coordinates.
-    params : dict {sympy.Symbol: number}, optional
+    params : dict {sympy.Symbol or str: number}, optional
         Values substituted for parameters, which then are no arguments.
 
     Returns
@@ -517,7 +353,7 @@ def to_python(flow, chart, params=None):
     return _python_source(export, NumPyPrinter(), "numpy", "to_python", functional=False)
 
 
-def to_jax(flow, chart, params=None):
+def to_jax(flow: GradientFlow, chart: Chart, params: Mapping | None = None) -> str:
     r"""Source of a Python module computing the flow with ``jax.numpy``.
 
     The same interface as :func:`to_python` (``COORDINATES``, ``PARAMETERS``,
@@ -531,7 +367,7 @@ def to_jax(flow, chart, params=None):
     ----------
     flow : GradientFlow
     chart : Chart
-    params : dict {sympy.Symbol: number}, optional
+    params : dict {sympy.Symbol or str: number}, optional
 
     Returns
     -------
@@ -555,15 +391,13 @@ def to_jax(flow, chart, params=None):
         ], axis=-1)
     """
     export = _Export(flow, chart, params, "to_jax")
-    return _python_source(export, _JaxPrinter(), "jax.numpy", "to_jax", functional=True)
+    return _python_source(export, JaxPrinter(), "jax.numpy", "to_jax", functional=True)
 
 
 # -- C ---------------------------------------------------------------------------------------
 
-_C_FORBIDDEN = [("*/", "* /"), ("/*", "/ *")]
 
-
-def to_c(flow, chart, params=None, *, name="flow"):
+def to_c(flow: GradientFlow, chart: Chart, params: Mapping | None = None, *, name: str = "flow") -> str:
     r"""C99 source of a function computing the flow at one point.
 
     The generated function is::
@@ -582,7 +416,7 @@ def to_c(flow, chart, params=None, *, name="flow"):
     ----------
     flow : GradientFlow
     chart : Chart
-    params : dict {sympy.Symbol: number}, optional
+    params : dict {sympy.Symbol or str: number}, optional
         Values substituted for parameters, which then leave ``p``.
     name : str, default "flow"
         The C function's name, a C identifier.
@@ -615,15 +449,19 @@ def to_c(flow, chart, params=None, *, name="flow"):
         out[0] = 2*eta*(1 - x_);
     }
     """
-    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_]\w*", name, flags=re.ASCII) or name in _C_RESERVED:
+    if (
+        not isinstance(name, str)
+        or not re.fullmatch(r"[A-Za-z_]\w*", name, flags=re.ASCII)
+        or name in _codegen.C_RESERVED
+    ):
         raise ExportError(f"to_c: name must be a C identifier (and no C keyword or math.h name), got {name!r}")
     export = _Export(flow, chart, params, "to_c")
     printer = C99CodePrinter()
     # the arguments are always x, p and out: parameters and coordinates, locals here, give way
-    params_, _, coords, taken = _names(export, _C_RESERVED | {"x", "p", "out", name}, None)
-    exprs = _renamed(export.components, {**params_, **coords})
-    temps, reduced = _cse(exprs, taken)
-    printed = _print_all(printer, [e for _, e in temps] + reduced, "to_c")
+    params_, _, coords, taken = _codegen.names(export, _codegen.C_RESERVED | {"x", "p", "out", name}, None)
+    exprs = _codegen.renamed(export.components, {**params_, **coords})
+    temps, reduced = _codegen.cse(exprs, taken)
+    printed = _codegen.print_all(printer, [e for _, e in temps] + reduced, "to_c")
     values = printed[len(temps) :]
 
     dim, npar = len(export.coords), len(export.parameters)
@@ -641,8 +479,8 @@ def to_c(flow, chart, params=None, *, name="flow"):
     else:
         comment.append("  p   : unused (no free parameters); may be NULL")
     comment.append(f"  out : d({', '.join(c.name for c in export.coords)})/dt, {dim} values; may be x")
-    lines = ["/* " + _safe_text(comment[0], _C_FORBIDDEN)]
-    lines += [(" * " + _safe_text(line, _C_FORBIDDEN)).rstrip() for line in comment[1:]]
+    lines = ["/* " + _codegen.safe_text(comment[0], _codegen.C_FORBIDDEN)]
+    lines += [(" * " + _codegen.safe_text(line, _codegen.C_FORBIDDEN)).rstrip() for line in comment[1:]]
     lines += [" */", "", "#include <math.h>", ""]
     for m in used_macros:
         value = sp.N(macro_values[m], 21)

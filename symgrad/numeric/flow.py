@@ -37,13 +37,17 @@ array([[0., 0.],
 (array([4., 2.]), 0)
 """
 
+from __future__ import annotations
+
 import math
 from collections.abc import Mapping
 from types import MappingProxyType
 
 import numpy as np
 import sympy as sp
+from numpy.typing import ArrayLike
 
+from ..core._immutable import Immutable
 from ..core.tensors import Vector
 from ..errors import ArgumentTypeError, DimensionError, DomainError
 from . import _ivp, _kernels, _params
@@ -59,7 +63,7 @@ def _name(symbol):
 # -- the numeric flow ------------------------------------------------------------------------
 
 
-class NumericFlow:
+class NumericFlow(Immutable):
     r"""A gradient flow as vectorised numpy code, with its metric and cost: :math:`\dot x = f(x)`.
 
     Made by :meth:`GradientFlow.numeric <symgrad.GradientFlow.numeric>`.  The
@@ -132,7 +136,7 @@ class NumericFlow:
     (array([[1.]]), 1.0)
     """
 
-    def __init__(self, flow, chart=None, params=None, *, check=True):
+    def __init__(self, flow: Vector, chart=None, params: Mapping | None = None, *, check: bool = True):
         if not isinstance(flow, Vector):
             raise ArgumentTypeError(f"NumericFlow takes a GradientFlow or a Vector, got {type(flow).__name__}")
         chart = flow.chart if chart is None else chart
@@ -151,10 +155,11 @@ class NumericFlow:
         rate = getattr(flow, "rate", sp.Integer(1))  # its symbols count even where the flow is zero
         symbols = set().union(rate.free_symbols, *(e.free_symbols for es in exprs.values() for e in es))
         symbols -= set(self.coords)
-        self.params = MappingProxyType(_params.bind(params or {}, symbols, self.coords, chart))
+        of = f"the flow, its metric or its cost in chart {chart.name!r}"
+        coordinates = set(self.coords) | set(getattr(chart.manifold, "coordinates", ()))
+        self.params = MappingProxyType(_params.bind(params, symbols, of=of, coordinates=coordinates))
         self.free_params = tuple(sorted(symbols - set(self.params), key=_name))
         _params.check_names(self.coords, self.free_params)
-        self._free = {p.name: p for p in self.free_params}
         subs = dict(self.params)
         self._exprs = {k: [e.xreplace(subs) for e in es] for k, es in exprs.items()}
         self._kernels = {}
@@ -224,7 +229,7 @@ class NumericFlow:
     def _evaluate(self, which, X, params):
         X = self._points(X)
         kernel = self._kernel(which)
-        values = _params.call_values(kernel.params, params, self._free, self.params)
+        values = _params.call_values(kernel.params, params, self.free_params, self.params, self.coords)
 
         def check(block):
             if not self._in_bounds(block):
@@ -232,7 +237,7 @@ class NumericFlow:
 
         return kernel(X, values, check if self.check else None)
 
-    def __call__(self, X, **params):
+    def __call__(self, X: ArrayLike, **params: ArrayLike) -> np.ndarray:
         r"""The flow :math:`\dot x = -\eta\, G^{-1} dC` at the points ``X``.
 
         Parameters
@@ -264,7 +269,7 @@ class NumericFlow:
         """
         return self._evaluate("flow", X, params)
 
-    def metric(self, X, **params):
+    def metric(self, X: ArrayLike, **params: ArrayLike) -> np.ndarray:
         """The metric's components at the points ``X``.
 
         Parameters
@@ -287,7 +292,7 @@ class NumericFlow:
         out = self._evaluate("metric", X, params)
         return out.reshape(out.shape[:-1] + (self.dim, self.dim))
 
-    def inverse_metric(self, X, **params):
+    def inverse_metric(self, X: ArrayLike, **params: ArrayLike) -> np.ndarray:
         """The inverse of the metric at the points ``X``, computed numerically.
 
         ``np.linalg.inv`` of :meth:`metric`, point by point; the metric is
@@ -307,7 +312,7 @@ class NumericFlow:
         """
         return np.linalg.inv(self.metric(X, **params))
 
-    def cost(self, X, **params):
+    def cost(self, X: ArrayLike, **params: ArrayLike) -> np.ndarray:
         """The cost at the points ``X``.
 
         Returns
@@ -325,7 +330,7 @@ class NumericFlow:
         """
         return self._evaluate("cost", X, params)[..., 0][()]
 
-    def contains(self, X):
+    def contains(self, X: ArrayLike) -> np.ndarray:
         """Whether each point lies in the chart's domain (finite, inside every interval).
 
         Parameters
@@ -355,7 +360,7 @@ class NumericFlow:
 
     # -- discrete steps ----------------------------------------------------------------------
 
-    def step(self, X, dt=1.0, **params):
+    def step(self, X: ArrayLike, dt: float = 1.0, **params: ArrayLike) -> np.ndarray:
         r"""One step of the discrete rule :math:`x \leftarrow x - \eta\, G^{-1} dC`: ``X + dt * f(X)``.
 
         The rate :math:`\eta` is part of the flow already; ``dt`` scales it.
@@ -382,7 +387,7 @@ class NumericFlow:
         X = self._points(X)
         return X + dt * self(X, **params)
 
-    def iterate(self, x0, n_steps, dt=1.0, params=None):
+    def iterate(self, x0: ArrayLike, n_steps: int, dt: float = 1.0, params: Mapping | None = None) -> FlowSolution:
         r"""Iterate the discrete rule :math:`x_{k+1} = x_k + dt\, f(x_k)` from ``x0``.
 
         A member whose next point would leave the chart's domain (or whose
@@ -474,15 +479,9 @@ class NumericFlow:
         return X.copy(), single, len(X)
 
     def _driver_values(self, params, n):
-        if params is None:
-            params = {}
-        if not isinstance(params, Mapping):
-            raise ArgumentTypeError(
-                f"params must be a mapping (a dict) {{name or symbol: value}}, got {type(params).__name__}"
-            )
-        given = {(k.name if isinstance(k, sp.Symbol) else k): v for k, v in params.items()}
-        values = _params.call_values(self._kernel("flow").params, given, self._free, self.params)
-        for p, v in zip(self._kernel("flow").params, values):
+        wanted = self._kernel("flow").params
+        values = _params.call_values(wanted, params, self.free_params, self.params, self.coords)
+        for p, v in zip(wanted, values):
             if np.ndim(v) and np.broadcast_shapes(np.shape(v), (n,)) != (n,):
                 raise DimensionError(
                     f"the value of parameter {p} has shape {np.shape(v)}; in a driver it must be a "
@@ -499,7 +498,17 @@ class NumericFlow:
                 return f"{c} = {_params.fmt(v)} is outside {self.chart.domain[c]}"
         return "no coordinate is outside"
 
-    def integrate(self, x0, t_span, t_eval=None, method="RK45", *, params=None, per_member=True, **options):
+    def integrate(
+        self,
+        x0: ArrayLike,
+        t_span: tuple[float, float],
+        t_eval: ArrayLike | None = None,
+        method="RK45",
+        *,
+        params: Mapping | None = None,
+        per_member: bool = True,
+        **options,
+    ) -> FlowSolution:
         r"""Solve the flow :math:`\dot x = f(x)` from ``x0`` with scipy's ``solve_ivp``.
 
         Parameters

@@ -22,12 +22,19 @@ Examples
 ['naive (mu, sigma) in std', 'naive (mu, sigma) in variance', 'Fisher in std', 'Fisher in variance']
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import sympy as sp
+from numpy.typing import ArrayLike
 
+from ..core.chart import Chart
 from ..core.gradient import GradientFlow
 from ..core.tensors import Scalar
-from ..errors import ArgumentTypeError, DimensionError, SymgradError, UnboundParameterError
+from ..errors import ArgumentTypeError, DimensionError, SymgradError
+from . import _params
 
 __all__ = ["plot_flow", "flow_grid", "compare_metrics", "save_figure", "relevant_params"]
 
@@ -76,7 +83,22 @@ def _inside(chart, X, Y):
     return mask
 
 
-def relevant_params(flow, params, chart=None):
+def _parameters(flow, chart):
+    """The parameters of ``flow``, its cost and its metric in ``chart`` (the flow's own by default)."""
+    chart = chart or flow.chart
+    objects = (flow.components(chart), flow.cost.components(chart), flow.metric.components(chart), flow.rate)
+    return _params.symbols(*objects, exclude=chart.coords)
+
+
+def _check_shared(params, panels, caller):
+    """Refuse a key of ``params`` that is a parameter of no panel's flow: ``panels`` holds ``(flow, chart)``."""
+    flows = [(flow, chart) for flow, chart in panels if isinstance(flow, GradientFlow)]
+    known = set().union(*(_parameters(flow, chart) for flow, chart in flows))
+    coordinates = set().union(*(flow.manifold.coordinates for flow, _ in flows))
+    _params.bind(params, known, of="any flow of the figure", coordinates=coordinates, caller=caller)
+
+
+def relevant_params(flow: GradientFlow, params: Mapping | None, chart: Chart | None = None) -> dict:
     """The entries of ``params`` that are parameters of ``flow``, its cost or its metric.
 
     ``chart`` is the chart the flow is evaluated in (default: the flow's): a
@@ -84,6 +106,8 @@ def relevant_params(flow, params, chart=None):
 
     Figures share one dict of values among flows that use different parameters;
     :meth:`GradientFlow.numeric` refuses values for symbols a flow does not use.
+    :func:`flow_grid` and :func:`compare_metrics` hand each flow the entries this
+    function keeps, after refusing a key that no flow of the figure uses.
 
     Parameters
     ----------
@@ -112,25 +136,24 @@ def relevant_params(flow, params, chart=None):
     >>> relevant_params(sg.GradientFlow(w.cost, w.true_metric, rate=eta), {"eta": 0.5})
     {'eta': 0.5}
     """
-    objects = (*flow.components(chart), flow.cost.components(chart), *flow.metric.components(chart))
-    used = set().union(*(e.free_symbols for e in objects))
+    used = _parameters(flow, chart)
     names = {s.name for s in used}
     return {k: v for k, v in (params or {}).items() if k in used or (isinstance(k, str) and k in names)}
 
 
 def plot_flow(
     ax,
-    flow,
-    chart,
-    ranges,
+    flow: GradientFlow,
+    chart: Chart,
+    ranges: Mapping,
     *,
-    params=None,
-    trajectories=None,
-    t_span=(0.0, 10.0),
-    n=25,
-    contours=True,
-    color="C0",
-):
+    params: Mapping | None = None,
+    trajectories: ArrayLike | None = None,
+    t_span: tuple[float, float] = (0.0, 10.0),
+    n: int = 25,
+    contours: bool = True,
+    color: str = "C0",
+) -> dict:
     """Draw one gradient flow in one 2-D chart: streamlines, cost contours, trajectories.
 
     Parameters
@@ -142,7 +165,7 @@ def plot_flow(
     ranges : dict
         ``{coordinate: (lo, hi)}`` for both coordinates of ``chart``.
     params : dict, optional
-        Values of the flow's parameters (e.g. ``{eta: 1}``).
+        Values of the flow's parameters (e.g. ``{eta: 1}``), by Symbol or name.
     trajectories : array_like, shape (k, 2), optional
         Initial points, in ``chart``'s coordinates, of trajectories to draw.
     t_span : tuple of float
@@ -167,6 +190,8 @@ def plot_flow(
         If ``chart`` is not 2-D.
     SymgradError
         If ``ranges`` lacks a coordinate or has ``lo >= hi``.
+    UnknownParameterError
+        If a key of ``params`` is no parameter of the flow, its cost or its metric in ``chart``.
     UnboundParameterError
         If the flow has parameters that ``params`` does not give.
 
@@ -188,12 +213,8 @@ def plot_flow(
         raise ArgumentTypeError(f"plot_flow draws a GradientFlow, got {type(flow).__name__}")
     X, Y = _grid(chart, ranges, n)
     # grid points on or beyond the domain's boundary are evaluated unchecked and masked out
-    num = flow.numeric(chart, params=relevant_params(flow, params, chart), check=False)
-    if num.free_params:
-        names = ", ".join(p.name for p in num.free_params)
-        raise UnboundParameterError(
-            f"plot_flow needs values of the flow's parameter(s) {names}: pass params={{{names.split(', ')[0]}: ...}}"
-        )
+    num = flow.numeric(chart, params=params, check=False)
+    _params.require(num.free_params, {}, what="plot_flow")
     inside = _inside(chart, X, Y)
     with np.errstate(all="ignore"):
         field = num(np.stack([X, Y], axis=-1))
@@ -227,7 +248,17 @@ def plot_flow(
     return {"field": (U, V), "grid": (X, Y), "trajectories": paths}
 
 
-def flow_grid(flows, charts, ranges, *, params=None, trajectories=None, t_span=(0.0, 10.0), n=25, figure=None):
+def flow_grid(
+    flows: Mapping[str, GradientFlow],
+    charts: Sequence[Chart],
+    ranges: Mapping,
+    *,
+    params: Mapping | None = None,
+    trajectories: Mapping | None = None,
+    t_span: tuple[float, float] = (0.0, 10.0),
+    n: int = 25,
+    figure=None,
+):
     """A grid of panels: one row per flow, one column per display chart.
 
     Parameters
@@ -239,7 +270,8 @@ def flow_grid(flows, charts, ranges, *, params=None, trajectories=None, t_span=(
     ranges : dict
         ``{chart: {coordinate: (lo, hi)}}``.
     params : dict, optional
-        Parameter values shared by all flows.
+        Parameter values shared by all flows; each flow gets those it uses
+        (:func:`relevant_params`), and a key that no flow uses is refused.
     trajectories : dict, optional
         ``{chart: initial points in that chart}``; drawn in every panel of that chart.
     t_span : tuple of float
@@ -276,6 +308,7 @@ def flow_grid(flows, charts, ranges, *, params=None, trajectories=None, t_span=(
     >>> fig.axes[0].get_gridspec().get_geometry()
     (2, 2)
     """
+    _check_shared(params, [(flow, chart) for flow in flows.values() for chart in charts], "flow_grid")
     fig, axes = _figure(len(flows), len(charts), figure)
     for i, (label, flow) in enumerate(flows.items()):
         for j, chart in enumerate(charts):
@@ -285,7 +318,7 @@ def flow_grid(flows, charts, ranges, *, params=None, trajectories=None, t_span=(
                 flow,
                 chart,
                 ranges[chart],
-                params=params,
+                params=relevant_params(flow, params, chart) if isinstance(flow, GradientFlow) else params,
                 trajectories=(trajectories or {}).get(chart),
                 t_span=t_span,
                 n=n,
@@ -296,7 +329,17 @@ def flow_grid(flows, charts, ranges, *, params=None, trajectories=None, t_span=(
 
 
 def compare_metrics(
-    cost, metrics, chart, ranges, *, rate=1, params=None, trajectories=None, t_span=(0.0, 10.0), n=25, figure=None
+    cost: Scalar,
+    metrics: Mapping,
+    chart: Chart,
+    ranges: Mapping,
+    *,
+    rate=1,
+    params: Mapping | None = None,
+    trajectories: ArrayLike | None = None,
+    t_span: tuple[float, float] = (0.0, 10.0),
+    n: int = 25,
+    figure=None,
 ):
     """Side-by-side panels: the gradient flows of one cost under several metrics.
 
@@ -309,8 +352,10 @@ def compare_metrics(
         The 2-D chart to display every flow in.
     ranges : dict
         ``{coordinate: (lo, hi)}``.
-    rate, params, trajectories, t_span, n
+    rate, trajectories, t_span, n
         As in :func:`plot_flow`.
+    params : dict, optional
+        Parameter values shared by all flows, as in :func:`flow_grid`.
     figure : matplotlib.figure.Figure, optional
         An empty figure to draw into (see :func:`flow_grid`).
 
@@ -331,15 +376,17 @@ def compare_metrics(
     """
     if not isinstance(cost, Scalar):
         raise ArgumentTypeError(f"compare_metrics takes a Scalar cost, got {type(cost).__name__}")
+    flows = {label: GradientFlow(cost, metric, rate=rate) for label, metric in metrics.items()}
+    _check_shared(params, [(flow, chart) for flow in flows.values()], "compare_metrics")
     fig, axes = _figure(1, len(metrics), figure)
-    for k, (label, metric) in enumerate(metrics.items()):
+    for k, (label, flow) in enumerate(flows.items()):
         ax = axes[0][k]
         plot_flow(
             ax,
-            GradientFlow(cost, metric, rate=rate),
+            flow,
             chart,
             ranges,
-            params=params,
+            params=relevant_params(flow, params, chart),
             trajectories=trajectories,
             t_span=t_span,
             n=n,
@@ -349,7 +396,7 @@ def compare_metrics(
     return fig
 
 
-def save_figure(fig, stem, formats=("png", "pdf")):
+def save_figure(fig, stem, formats: Sequence[str] = ("png", "pdf")) -> list:
     """Save ``fig`` as ``stem.png`` and ``stem.pdf`` (or the given formats) at 150 dpi.
 
     Parameters

@@ -1,0 +1,133 @@
+"""Printing for the exporters: identifiers, common subexpressions, printers and safe text.
+
+The helpers :mod:`symgrad.numeric.export` writes its sources with: identifiers
+derived from symbols' names that avoid the target language's reserved words,
+deterministic common-subexpression elimination, printers whose refusals become
+:class:`~symgrad.UnsupportedExpressionError`, and text made safe for comments
+and docstrings.
+"""
+
+import keyword
+import re
+
+import sympy as sp
+from sympy.printing.c import C99CodePrinter, get_math_macros
+from sympy.printing.codeprinter import PrintMethodNotImplementedError
+
+from ..errors import UnsupportedExpressionError
+
+# -- identifiers and printing -----------------------------------------------------------------------------
+
+C_RESERVED = frozenset(
+    C99CodePrinter().reserved_words
+    | {"_Bool", "_Complex", "_Imaginary", "NULL", "errno", "math_errhandling", "INFINITY", "NAN"}
+    | {
+        # functions and macros of math.h the printer may call
+        "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cbrt", "ceil", "copysign",
+        "cos", "cosh", "erf", "erfc", "exp", "exp2", "expm1", "fabs", "fdim", "floor", "fma",
+        "fmax", "fmin", "fmod", "frexp", "gamma", "hypot", "ilogb", "j0", "j1", "jn", "ldexp",
+        "lgamma", "llrint", "llround", "log", "log10", "log1p", "log2", "logb", "lrint",
+        "lround", "modf", "nan", "nearbyint", "nextafter", "pow", "remainder", "remquo",
+        "rint", "round", "scalbln", "scalbn", "sin", "sinh", "sqrt", "tan", "tanh", "tgamma",
+        "trunc", "y0", "y1", "yn", "HUGE_VAL",
+    }
+    | set(get_math_macros().values())
+)  # fmt: skip
+
+# the names the body of the generated Python function refers to
+PY_RESERVED = frozenset(keyword.kwlist) | {"numpy", "jax", "ValueError"}
+
+
+def identifier(name, taken):
+    """A valid, unused identifier derived from a symbol's name."""
+    ident = re.sub(r"\W", "_", re.sub(r"[{}\\]", "", name), flags=re.ASCII)
+    if not ident or ident[0].isdigit():
+        ident = "s_" + ident
+    while ident in taken:
+        ident += "_"
+    return ident
+
+
+def names(export, reserved, argument):
+    """Identifiers for the parameters, the positional argument and the coordinates.
+
+    Parameters keep their names where possible (they are the generated
+    function's keyword arguments); the positional argument is ``argument``
+    unless a parameter takes it (``None``: no such argument); coordinates,
+    being locals, give way.
+    """
+    taken = set(reserved)
+    params = {}
+    for s in export.parameters:
+        params[s] = identifier(s.name, taken)
+        taken.add(params[s])
+    arg = None
+    if argument is not None:
+        arg = identifier(argument, taken)
+        taken.add(arg)
+    coords = {}
+    for c in export.coords:
+        coords[c] = identifier(c.name, taken)
+        taken.add(coords[c])
+    return params, arg, coords, taken
+
+
+def renamed(exprs, mapping):
+    """``exprs`` with every symbol replaced by one named after its identifier."""
+    subs = {s: sp.Symbol(name, **s.assumptions0) for s, name in mapping.items() if s.name != name}
+    return [e.xreplace(subs) for e in exprs] if subs else list(exprs)
+
+
+def temporaries(taken):
+    """The names ``_t0, _t1, ...`` of common subexpressions, skipping taken ones."""
+    i = 0
+    while True:
+        name = f"_t{i}"
+        i += 1
+        if name not in taken:
+            yield sp.Symbol(name)
+
+
+def print_all(printer, exprs, caller, allowed_modules=None):
+    """Print expressions with ``printer``, turning its refusals into symgrad errors."""
+    try:
+        out = [printer.doprint(e) for e in exprs]
+    except PrintMethodNotImplementedError as err:
+        raise UnsupportedExpressionError(
+            f"{caller}: the flow uses a function the {type(printer).__name__} cannot write: "
+            f"{str(err).splitlines()[0]}; substitute it with params or export another chart"
+        ) from None
+    if allowed_modules is not None:
+        extra = sorted(set(printer.module_imports) - set(allowed_modules))
+        if extra:
+            used = ", ".join(f"{m}.{f}" for m in extra for f in sorted(printer.module_imports[m]))
+            raise UnsupportedExpressionError(
+                f"{caller}: the flow uses {used}, which {' and '.join(allowed_modules)} "
+                "does not provide (element-wise); the generated module would not be vectorised"
+            )
+    for text in out:
+        if "\n" in text:  # pragma: no cover - printers fall back to statements on odd input
+            raise UnsupportedExpressionError(f"{caller}: an expression does not print as one expression: {text!r}")
+    return out
+
+
+def cse(exprs, taken):
+    """Common subexpressions and reduced expressions (deterministic, canonical order)."""
+    return sp.cse(exprs, symbols=temporaries(taken), order="canonical")
+
+
+def safe_text(text, forbidden):
+    """Text for a comment or docstring: ``forbidden`` sequences broken up."""
+    for seq, repl in forbidden:
+        text = text.replace(seq, repl)
+    return text
+
+
+def indexed(latex_name, index):
+    if re.fullmatch(r"\\?[A-Za-z]+", latex_name):
+        return f"{latex_name}_{{{index}}}"
+    return f"{{{latex_name}}}_{{{index}}}"
+
+
+DOC_FORBIDDEN = [("\\", "\\\\"), ('"""', '\\"\\"\\"')]
+C_FORBIDDEN = [("*/", "* /"), ("/*", "/ *")]
