@@ -121,7 +121,7 @@ from .information import (
 from .io import Model, load_model, loads_model, parse_expression
 from .numeric import FlowSolution, NumericFlow, to_c, to_jax, to_latex, to_python
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = [
     # objects

@@ -15,6 +15,7 @@ import numpy as np
 import sympy as sp
 
 from ..numeric import _kernels
+from ..numeric._params import interval_of
 
 #: How many random points a numeric check uses.
 N_POINTS = 16
@@ -23,24 +24,6 @@ SEED = 20200401
 
 #: The whole real line, the domain of a coordinate or support without bounds.
 REALS = sp.Interval(-sp.oo, sp.oo)
-
-
-def interval_of(symbol):
-    """Return the interval of the real line that ``symbol``'s assumptions imply.
-
-    Returns None when the symbol is not known to be real.
-    """
-    if symbol.is_real is not True:
-        return None
-    if symbol.is_positive:
-        return sp.Interval.open(0, sp.oo)
-    if symbol.is_nonnegative:
-        return sp.Interval(0, sp.oo)
-    if symbol.is_negative:
-        return sp.Interval.open(-sp.oo, 0)
-    if symbol.is_nonpositive:
-        return sp.Interval(-sp.oo, 0)
-    return REALS
 
 
 def _interior_sample(interval, rng, spread=1.5):

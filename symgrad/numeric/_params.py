@@ -79,8 +79,17 @@ def symbols(*objects, exclude: Iterable[sp.Symbol] = ()) -> set[sp.Symbol]:
 # -- values ----------------------------------------------------------------------------------
 
 
-def _allowed(symbol):
-    """The interval of the real line ``symbol``'s assumptions allow (None when not known real)."""
+def interval_of(symbol: sp.Symbol) -> sp.Interval | None:
+    """Return the interval of the real line that ``symbol``'s assumptions imply.
+
+    Returns None when the symbol is not known to be real.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> interval_of(sp.Symbol("s", positive=True)), interval_of(sp.Symbol("z"))
+    (Interval.open(0, oo), None)
+    """
     if symbol.is_real is not True:
         return None
     if symbol.is_positive:
@@ -91,12 +100,12 @@ def _allowed(symbol):
         return sp.Interval.open(-sp.oo, 0)
     if symbol.is_nonpositive:
         return sp.Interval(-sp.oo, 0)
-    return None
+    return sp.Interval(-sp.oo, sp.oo)
 
 
 def _check_range(symbol, lo, hi, what, integral, errors):
     """Raise ParameterValueError unless values from ``lo`` to ``hi`` fit ``symbol``'s assumptions."""
-    interval = _allowed(symbol)
+    interval = interval_of(symbol)
     if interval is not None:
         for v in (lo, hi):
             if not interval.contains(sp.Float(v)):
