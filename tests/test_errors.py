@@ -512,3 +512,34 @@ def test_type_errors_for_wrong_objects(plane):
         sg.riemannian_gradient(sg.Scalar(M, A, x), sp.eye(2))
     with pytest.raises(TypeError):
         sg.euclidean("Alpha")
+
+
+def _four_by_four():
+    """A chart of four coordinates: 4x4 blocks are checked at random points, not by minors."""
+    w = sp.symbols("w0:4", real=True)
+    return sg.Manifold("four").chart(w, name="W"), w
+
+
+def test_round_off_does_not_reject_an_ill_conditioned_metric():
+    # L L^T with L lower triangular, unit diagonal, off-diagonal 10 w_i^3: positive definite
+    # everywhere (determinant 1), so ill-conditioned at the far sampled points that float
+    # eigenvalues come out 0 or slightly negative there
+    W, w = _four_by_four()
+    L = sp.eye(4)
+    for i in range(1, 4):
+        L[i, i - 1] = 10 * w[i] ** 3
+    G = sg.Metric(W.manifold, W, L * L.T)
+    assert G.checked.startswith("numeric")
+
+
+def test_a_clearly_negative_eigenvalue_is_still_found_at_random_points():
+    W, w = _four_by_four()
+    with raises(sg.NotPositiveDefiniteError, "'W'", "eigenvalue"):
+        sg.Metric(W.manifold, W, sp.diag(1, 1, 1, 1) + sp.Matrix(4, 4, lambda i, j: w[0] if i != j else 0))
+
+
+def test_a_metric_singular_everywhere_is_refused_at_random_points():
+    W, w = _four_by_four()
+    v = sp.Matrix([1 + w[0] ** 2, w[1], w[2], w[3]])
+    with raises(sg.NotPositiveDefiniteError, "'W'", "singular"):
+        sg.Metric(W.manifold, W, v * v.T + sp.diag(1, 1, 1, 0) - sp.diag(1, 1, 1, 0))

@@ -107,6 +107,10 @@ def check_same_manifold(*named: tuple[str, _Field]) -> None:
             )
 
 
+#: The relative round-off, per dimension, below which a numeric eigenvalue counts as 0.
+_ROUND_OFF = 1e-10
+
+
 class _Field(Immutable):
     """Shared machinery: validation, caching and transformation of components."""
 
@@ -484,17 +488,29 @@ class Metric(_Field):
                 points = {s: v[keep] for s, v in values.items()}
             bad = ~np.all(np.isfinite(mats), axis=(1, 2))
             eig = np.full(len(mats), -np.inf)
-            eig[~bad] = np.linalg.eigvalsh(mats[~bad]).min(axis=1)
-            if np.any(eig <= 0):
-                k = int(np.argmin(eig))
+            scale = np.zeros(len(mats))
+            eigs = np.linalg.eigvalsh(mats[~bad])
+            eig[~bad] = eigs.min(axis=1)
+            scale[~bad] = np.abs(eigs).max(axis=1)
+            # round-off in the entries and in eigvalsh is relative to the largest eigenvalue:
+            # a smallest eigenvalue within it of 0 proves nothing at that point, a clearly
+            # negative one (or none clearly positive anywhere: a singular metric) does
+            tol = _ROUND_OFF * len(idx) * scale
+            negative = eig < -tol
+            if np.any(negative) or not np.any(eig > tol):
+                k = int(np.argmin(np.where(negative, eig, np.inf))) if np.any(negative) else int(np.argmin(eig))
                 at = (
                     ", ".join(f"{s}={points[s][k]:.4g}" for s in sorted(points, key=sp.default_sort_key))
                     if points
                     else "every point"
                 )
+                why = (
+                    f"has smallest eigenvalue {eig[k]:.4g} at {at}"
+                    if np.any(negative)
+                    else "is singular: its smallest eigenvalue is 0, up to round-off, at every point sampled"
+                )
                 raise NotPositiveDefiniteError(
-                    f"metric on chart {chart.name!r} is not positive definite on its domain: "
-                    f"block {idx} has smallest eigenvalue {eig[k]:.4g} at {at}"
+                    f"metric on chart {chart.name!r} is not positive definite on its domain: block {idx} {why}"
                 )
         return f"numeric ({2 * _domain.N_POINTS} random points)"
 
