@@ -37,7 +37,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import sympy as sp
 
 from ..errors import (
@@ -45,14 +44,14 @@ from ..errors import (
     DimensionError,
     ManifoldMismatchError,
     MetricError,
-    NotPositiveDefiniteError,
     NotSymmetricError,
 )
 from . import _domain
 from ._coerce import as_expr, as_matrix
+from ._definiteness import check_positive_definite
 from ._immutable import Immutable
 from .chart import Chart
-from .linalg import blocks, congruence, matmul
+from .linalg import congruence, matmul
 from .manifold import Manifold
 from .simplify import Level, resolve, simplify_matrix
 
@@ -105,10 +104,6 @@ def check_same_manifold(*named: tuple[str, _Field]) -> None:
                 f"{what0} lives on {first.manifold.name!r} but {what} on "
                 f"{obj.manifold.name!r}; both must live on one manifold"
             )
-
-
-#: The relative round-off, per dimension, below which a numeric eigenvalue counts as 0.
-_ROUND_OFF = 1e-10
 
 
 class _Field(Immutable):
@@ -452,67 +447,7 @@ class Metric(_Field):
                     )
 
     def _check_positive_definite(self, m):
-        chart = self.chart
-        intervals = self.manifold.parameter_intervals(chart, *m)
-        subs = _domain.sign_substitutions(intervals)
-        numeric = []
-        for idx in blocks(m):
-            block = m.extract(idx, idx)
-            size = len(idx)
-            if size <= 3:
-                minors = [block[:k, :k].det(method="berkowitz") for k in range(1, size + 1)]
-                verdicts = [_domain.decide_positive(d, intervals, subs) for d in minors]
-            else:
-                verdicts = [None]
-            if False in verdicts:
-                k = verdicts.index(False)
-                raise NotPositiveDefiniteError(
-                    f"metric on chart {chart.name!r} is not positive definite: the leading "
-                    f"minor of size {k + 1} of the block {idx} is {sp.factor(minors[k])}, "
-                    "which is not positive on the domain"
-                )
-            if None in verdicts:
-                numeric.append((idx, block))
-        if not numeric:
-            return "symbolic"
-        for idx, block in numeric:
-            values, far = _domain.sample_near_and_far(block.free_symbols, intervals)
-            if not values:
-                mats = np.array(block.evalf(), dtype=float)[None]
-                points = None
-            else:
-                mats = _domain.evaluate(block, values)
-                # a matrix that overflows far out in the domain proves nothing
-                keep = np.all(np.isfinite(mats), axis=(1, 2)) | ~far
-                mats = mats[keep]
-                points = {s: v[keep] for s, v in values.items()}
-            bad = ~np.all(np.isfinite(mats), axis=(1, 2))
-            eig = np.full(len(mats), -np.inf)
-            scale = np.zeros(len(mats))
-            eigs = np.linalg.eigvalsh(mats[~bad])
-            eig[~bad] = eigs.min(axis=1)
-            scale[~bad] = np.abs(eigs).max(axis=1)
-            # round-off in the entries and in eigvalsh is relative to the largest eigenvalue:
-            # a smallest eigenvalue within it of 0 proves nothing at that point, a clearly
-            # negative one (or none clearly positive anywhere: a singular metric) does
-            tol = _ROUND_OFF * len(idx) * scale
-            negative = eig < -tol
-            if np.any(negative) or not np.any(eig > tol):
-                k = int(np.argmin(np.where(negative, eig, np.inf))) if np.any(negative) else int(np.argmin(eig))
-                at = (
-                    ", ".join(f"{s}={points[s][k]:.4g}" for s in sorted(points, key=sp.default_sort_key))
-                    if points
-                    else "every point"
-                )
-                why = (
-                    f"has smallest eigenvalue {eig[k]:.4g} at {at}"
-                    if np.any(negative)
-                    else "is singular: its smallest eigenvalue is 0, up to round-off, at every point sampled"
-                )
-                raise NotPositiveDefiniteError(
-                    f"metric on chart {chart.name!r} is not positive definite on its domain: block {idx} {why}"
-                )
-        return f"numeric ({2 * _domain.N_POINTS} random points)"
+        return check_positive_definite(m, self.chart, self.manifold.parameter_intervals(self.chart, *m))
 
     def _transform(self, G, transition, simplify):
         return congruence(transition.inverse_jacobian, transition.push(G), simplify)
