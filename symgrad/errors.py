@@ -36,6 +36,8 @@ __all__ = [
     "NotPositiveDefiniteError",
     "SimplifyError",
     "ExpressionError",
+    "UndefinedExpressionError",
+    "RateError",
     "FamilyError",
     "NotAFamilyError",
     "ParameterError",
@@ -129,6 +131,14 @@ class SimplifyError(SymgradError, ValueError):
 
 class ExpressionError(ArgumentTypeError):
     """A value is not a sympy expression (strings are never parsed)."""
+
+
+class RateError(SymgradError, ValueError):
+    """The rate of a gradient flow is not a positive constant or parameter."""
+
+
+class UndefinedExpressionError(SymgradError, ValueError):
+    """An expression holds ``nan``, an infinity or the imaginary unit where a finite real one is needed."""
 
 
 class FamilyError(SymgradError, ValueError):

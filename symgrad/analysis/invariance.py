@@ -34,7 +34,7 @@ from ..core.chart import Chart
 from ..core.gradient import GradientFlow, differential, riemannian_gradient
 from ..core.metrics import euclidean
 from ..core.tensors import Metric, Scalar, check_same_manifold
-from ..errors import AnalysisError
+from ..errors import AnalysisError, ArgumentTypeError
 from ..numeric import _params
 
 __all__ = [
@@ -184,7 +184,21 @@ def check_invariance(
     >>> [row.chart_pair for row in report.rows]
     [('x', 'sqrt')]
     """
+    if isinstance(cost, GradientFlow):
+        raise ArgumentTypeError(
+            "check_invariance takes a cost and a metric, got a GradientFlow; pass its cost and metric: "
+            "check_invariance(flow.cost, flow.metric, charts)"
+        )
+    if not isinstance(cost, Scalar):
+        raise ArgumentTypeError(f"check_invariance takes a Scalar cost, got {type(cost).__name__}")
+    if not isinstance(metric, Metric):
+        raise ArgumentTypeError(f"check_invariance takes a Metric, got {type(metric).__name__}")
     check_same_manifold(("the cost", cost), ("the metric", metric))
+    if charts is not None:
+        items = list(charts) if isinstance(charts, (list, tuple)) else [charts]
+        if not all(isinstance(c, Chart) for c in items):
+            raise ArgumentTypeError(f"check_invariance takes a list of Charts as charts, got {charts!r}")
+        charts = items
     charts = list(cost.manifold.charts if charts is None else charts)
     for chart in charts:
         cost.manifold._own(chart)

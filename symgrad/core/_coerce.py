@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..errors import ExpressionError
+from ..errors import ExpressionError, UndefinedExpressionError
+
+#: Atoms that no finite real expression holds.
+_UNDEFINED = (sp.nan, sp.zoo, sp.oo, -sp.oo, sp.I)
 
 
 def as_expr(value: object, what: str) -> sp.Expr:
@@ -50,3 +53,28 @@ def as_matrix(value: object, what: str) -> sp.MutableDenseMatrix:
     return sp.Matrix(
         [[as_expr(v, f"{what} entry ({i}, {j})") for j, v in enumerate(row)] for i, row in enumerate(rows)]
     )
+
+
+def check_defined(expr: sp.Expr, what: str) -> sp.Expr:
+    """Return ``expr`` unless it holds ``nan``, ``zoo``, ``oo`` or ``I``; then raise.
+
+    A cost, a component or a rate with one of them is no real function of the
+    coordinates: left alone, it would give a flow of zeros or NaNs in silence.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x", real=True)
+    >>> check_defined(x**2, "the cost")
+    x**2
+    >>> check_defined(x + sp.I, "the cost")
+    Traceback (most recent call last):
+        ...
+    symgrad.errors.UndefinedExpressionError: the cost is x + I, which holds I; it must be a finite real expression
+    """
+    bad = [a for a in _UNDEFINED if expr.has(a)]
+    if bad:
+        raise UndefinedExpressionError(
+            f"{what} is {expr}, which holds {', '.join(map(str, bad))}; it must be a finite real expression"
+        )
+    return expr

@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy.polys.fields import sfield
 
-from ..errors import ArgumentTypeError
-from ._coerce import as_expr
+from ..errors import ArgumentTypeError, RateError
+from ._coerce import as_expr, check_defined
 from .chart import Chart
 from .linalg import solve_metric
 from .simplify import Level, negate, simplify_matrix
@@ -158,6 +158,23 @@ def riemannian_gradient(cost: Scalar, metric: Metric, chart: Chart | None = None
     return Vector(cost.manifold, chart, v)
 
 
+def _check_rate(rate, manifold):
+    """The rate of a flow: a finite real constant or parameter, not known to be non-positive."""
+    check_defined(rate, "the rate of a gradient flow")
+    moving = sorted(rate.free_symbols & set(manifold.coordinates), key=sp.default_sort_key)
+    if moving:
+        raise RateError(
+            f"the rate {rate} of a gradient flow depends on the coordinate(s) "
+            f"{', '.join(map(str, moving))}; a rate is a constant or a parameter: a step size that "
+            "depends on the position is a metric (e.g. sg.diagonal(chart, [...]))"
+        )
+    if rate.is_positive is False:
+        raise RateError(
+            f"the rate of a gradient flow must be positive, got {rate}: with it the flow would not descend the cost"
+        )
+    return rate
+
+
 class GradientFlow(Vector):
     r"""The gradient flow :math:`\dot x = -\eta\, G^{-1} dC`: a vector field (immutable).
 
@@ -208,7 +225,7 @@ class GradientFlow(Vector):
         _same_manifold(cost, metric)
         self.cost = cost
         self.metric = metric
-        self.rate = as_expr(rate, "the rate of a gradient flow")
+        self.rate = _check_rate(as_expr(rate, "the rate of a gradient flow"), cost.manifold)
         grad = riemannian_gradient(cost, metric, chart=chart, simplify=simplify)
         comps = [self.rate * negate(e, simplify) for e in grad.components()]
         super().__init__(cost.manifold, grad.chart, comps)

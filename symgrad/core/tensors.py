@@ -47,7 +47,7 @@ from ..errors import (
     NotSymmetricError,
 )
 from . import _domain
-from ._coerce import as_expr, as_matrix
+from ._coerce import as_expr, as_matrix, check_defined
 from ._definiteness import check_positive_definite
 from ._immutable import Immutable
 from .chart import Chart
@@ -194,6 +194,7 @@ class _Field(Immutable):
             )
         exprs = [as_expr(v, f"{self._kind} component {i}") for i, v in enumerate(items)]
         for i, e in enumerate(exprs):
+            check_defined(e, f"{self._kind} component {i}")
             self.manifold.check_expression(e, chart, f"{self._kind} component {i}")
         return sp.ImmutableMatrix(exprs)
 
@@ -235,7 +236,7 @@ class Scalar(_Field):
     _remedy = "make a new Scalar(manifold, chart, expr)"
 
     def _validate(self, expr):
-        e = as_expr(expr, "scalar expression")
+        e = check_defined(as_expr(expr, "scalar expression"), "the scalar expression")
         self.manifold.check_expression(e, self.chart, "scalar expression")
         return e
 
@@ -428,6 +429,7 @@ class Metric(_Field):
                 f"a metric on chart {chart.name!r} needs a {chart.dim}x{chart.dim} matrix; got shape {m.shape}"
             )
         for e in set(m):
+            check_defined(e, f"a metric entry on chart {chart.name!r}")
             self.manifold.check_expression(e, chart, "metric entry")
         m = sp.ImmutableMatrix(m)
         self._check_symmetric(m)

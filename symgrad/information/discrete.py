@@ -20,6 +20,7 @@ from .families import (
     _numeric_values,
     _param,
     _rng,
+    sample_size,
 )
 
 __all__ = ["Bernoulli", "Binomial", "Poisson", "Categorical"]
@@ -128,7 +129,7 @@ class Binomial(Family):
     def sample(self, values, size, rng=None):
         """Draw samples; ``values`` also gives ``n`` when it is a symbol."""
         n, p = _numeric_values((self.n, self.p), values, self)
-        return _rng(rng).binomial(int(round(n)), p, int(size))
+        return _rng(rng).binomial(int(round(n)), p, sample_size(size))
 
     def fisher_matrix(self) -> sp.MatrixBase:
         """:math:`n/(p(1 - p))`."""

@@ -54,6 +54,8 @@ from ..core import _domain
 from ..core._coerce import as_expr
 from ..core._immutable import Immutable
 from ..errors import (
+    ArgumentTypeError,
+    DimensionError,
     ExpressionError,
     FamilyError,
     NotAFamilyError,
@@ -183,12 +185,13 @@ class Family(Immutable):
         ----------
         values : dict
             ``{Symbol or name: number}`` for every symbol of the parameters.
-        size : int
+        size : int or tuple of int
+            The shape of the samples (numpy's convention).
         rng : numpy.random.Generator, optional
 
         Returns
         -------
-        numpy.ndarray, shape (size,) (``(size, dim)`` for a multivariate family)
+        numpy.ndarray, shape (size,) or size (``(..., dim)`` for a multivariate family)
 
         Raises
         ------
@@ -208,7 +211,7 @@ class Family(Immutable):
         >>> sg.Normal(mean=mu, std=sigma).sample({mu: 1.0, "sigma": 2.0}, 3, np.random.default_rng(0)).shape
         (3,)
         """
-        return self._draw(_numeric_values(self.parameters, values, self), int(size), _rng(rng))
+        return self._draw(_numeric_values(self.parameters, values, self), sample_size(size), _rng(rng))
 
     def fisher_matrix(self) -> sp.MatrixBase:
         """The Fisher information matrix in the family's own ``parameters``."""
@@ -482,3 +485,19 @@ def as_family(value: object, what: str) -> Family:
     if not isinstance(value, Family):
         raise NotAFamilyError(f"{what} takes a probability family (e.g. sg.Normal(...)), got {value!r}")
     return value
+
+
+def sample_size(size):
+    """The shape of a sample, ``size`` (an int or a tuple of ints, none negative), checked.
+
+    Examples
+    --------
+    >>> sample_size(3), sample_size((2, 3))
+    (3, (2, 3))
+    """
+    items = size if isinstance(size, tuple) else (size,)
+    if not all(isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)) for k in items):
+        raise ArgumentTypeError(f"the size of a sample is an int or a tuple of ints, got {size!r}")
+    if any(k < 0 for k in items):
+        raise DimensionError(f"the size of a sample cannot be negative, got {size!r}")
+    return tuple(int(k) for k in items) if isinstance(size, tuple) else int(size)

@@ -1,0 +1,67 @@
+"""Bad input through the API is refused with a symgrad error, never a raw traceback or a silent result."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import symgrad as sg
+
+
+@pytest.fixture(scope="module")
+def g():
+    return sg.catalog.gaussian_kl()
+
+
+@pytest.mark.parametrize("bad", [sp.nan, sp.zoo, sp.oo, -sp.oo, sp.I])
+def test_costs_that_are_no_real_function_are_refused(g, bad):
+    with pytest.raises(sg.UndefinedExpressionError, match=str(bad).replace("-", "")):
+        sg.Scalar(g.manifold, g.std, g.mu + bad)
+
+
+@pytest.mark.parametrize("bad", [sp.nan, sp.zoo, sp.I])
+def test_components_and_metric_entries_that_are_no_real_function_are_refused(g, bad):
+    with pytest.raises(sg.UndefinedExpressionError, match="component 1"):
+        sg.Vector(g.manifold, g.std, [g.mu, bad])
+    with pytest.raises(sg.UndefinedExpressionError, match="component 0"):
+        sg.Covector(g.manifold, g.std, [bad, 1])
+    with pytest.raises(sg.UndefinedExpressionError, match="metric entry"):
+        sg.Metric(g.manifold, g.std, sp.Matrix([[1, 0], [0, 1 + bad]]))
+
+
+@pytest.mark.parametrize("rate, match", [(-1, "positive"), (0, "positive"), (sp.nan, "nan"), ("mu", "coordinate")])
+def test_rates_that_would_not_descend_are_refused(g, rate, match):
+    rate = g.mu if rate == "mu" else rate
+    error = sg.UndefinedExpressionError if rate is sp.nan else sg.RateError
+    with pytest.raises(error, match=match):
+        sg.GradientFlow(g.cost, g.fisher, rate=rate)
+
+
+def test_a_rate_of_unknown_sign_is_accepted_and_checked_numerically(g):
+    k = sp.Symbol("k", real=True)
+    flow = sg.GradientFlow(g.cost, g.fisher, rate=k)
+    assert sg.check_descent(flow, params={k: 2.0})
+    assert not sg.check_descent(flow, params={k: -2.0})
+
+
+def test_check_invariance_of_a_flow_names_the_remedy(g):
+    flow = sg.GradientFlow(g.cost, g.fisher)
+    with pytest.raises(sg.ArgumentTypeError, match=r"flow\.cost, flow\.metric"):
+        sg.check_invariance(flow, [g.std, g.variance])
+    with pytest.raises(sg.ArgumentTypeError, match="Metric"):
+        sg.check_invariance(g.cost, g.std)
+    with pytest.raises(sg.ArgumentTypeError, match="Charts"):
+        sg.check_invariance(g.cost, g.fisher, ["std", "variance"])
+    assert sg.check_invariance(g.cost, g.fisher, (g.std, g.variance)).passed
+
+
+def test_samples_take_numpy_shapes_and_refuse_others():
+    rng = np.random.default_rng(0)
+    assert sg.Poisson(rate=4).sample({}, (3, 2), rng).shape == (3, 2)
+    assert sg.Binomial(5, sp.Rational(1, 3)).sample({}, (2, 2), rng).shape == (2, 2)
+    assert sg.Normal(mean=0, std=1).sample({}, np.int64(4), rng).shape == (4,)
+    assert sg.Normal(mean=0, std=1).sample({}, 0, rng).shape == (0,)
+    for bad in [2.5, "3", True, (2, 1.5)]:
+        with pytest.raises(sg.ArgumentTypeError, match="size"):
+            sg.Poisson(rate=4).sample({}, bad)
+    with pytest.raises(sg.DimensionError, match="negative"):
+        sg.Poisson(rate=4).sample({}, (2, -1))
