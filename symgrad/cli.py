@@ -1,14 +1,18 @@
 """The ``symgrad`` command.
 
-``symgrad reproduce [--out DIR]``
+``symgrad reproduce [--out DIR] [--only NAME ...] [--force]``
     runs every derivation of the paper and writes its figures (PNG and PDF),
     equations (``.tex``) and a ``report.md`` that shows each figure beside its
-    update rules; exits 0 only if every derivation's checks pass.
-``symgrad derive MODEL.toml [--metric NAME] [--chart NAME] [--format F] [--output FILE]``
+    update rules; exits 0 only if every derivation's checks pass.  Each file
+    is written whole or not at all; a file that symgrad did not write (one
+    not listed in the folder's ``.symgrad-outputs``) is not overwritten
+    without ``--force``.
+``symgrad derive MODEL.toml [--metric NAME] [--chart NAME] [--format F] [--output FILE] [--force]``
     prints (or writes) the update rule of a model file as LaTeX, Python,
-    C or JAX source.
+    C or JAX source; an existing ``FILE`` is overwritten only with ``--force``.
 ``symgrad check MODEL.toml``
-    runs the chart-independence checks of every metric of a model file.
+    runs the chart-independence checks of every metric of a model file; for a
+    model with one chart, checks that each metric's flow is a descent.
 
 Examples
 --------
@@ -39,6 +43,9 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 FORMATS = ("latex", "python", "c", "jax")
+
+#: The file, in an output folder, that lists the files ``symgrad reproduce`` wrote there.
+MANIFEST = ".symgrad-outputs"
 
 
 class _Progress:
@@ -73,24 +80,88 @@ def _rules_markdown(results: Mapping[str, object]) -> str:
     return "\n".join(lines)
 
 
+def _write_text(path: pathlib.Path, text: str) -> None:
+    from .numeric.plotting import _atomic_write
+
+    _atomic_write(path, lambda f: f.write(text.encode()))
+
+
+def _read_manifest(out: pathlib.Path) -> set[str]:
+    try:
+        lines = (out / MANIFEST).read_text().splitlines()
+    except FileNotFoundError:
+        return set()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
+def _write_manifest(out: pathlib.Path, names: set[str]) -> None:
+    header = "# files written here by `symgrad reproduce`; it may overwrite them\n"
+    _write_text(out / MANIFEST, header + "".join(f"{n}\n" for n in sorted(names)))
+
+
+def _writable_folder(out: pathlib.Path) -> None:
+    """Make ``out`` (with its parents) and check that files can be written there."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".symgrad-probe-{os.getpid()}"
+        probe.touch(exist_ok=False)
+        probe.unlink()
+    except OSError as err:
+        raise SymgradError(f"cannot write into the output folder {out}: {err.strerror or err}") from None
+
+
 def reproduce(
     out: str | os.PathLike[str] = "symgrad-paper",
     modules: Sequence[str] | None = None,
     stream: TextIO | None = None,
+    force: bool = False,
 ) -> bool:
     """Run the paper's derivations; write figures, equations and ``report.md`` into ``out``.
+
+    The derivation names and the folder are checked before anything runs.  Each
+    file is written to a temporary file and moved into place, so an interruption
+    never leaves a truncated file.  The files written are listed in ``out``'s
+    ``.symgrad-outputs``; an existing file not listed there is not overwritten
+    unless ``force`` is true.
 
     Returns
     -------
     bool
         True if every derivation's checks passed.
     """
-    from .numeric.plotting import save_figure
-    from .paper import MODULES, latex_document, run
+    from .paper import FIGURES, MODULES
 
     names = list(modules or MODULES)
+    unknown = [n for n in names if n not in MODULES]
+    if unknown:
+        raise SymgradError(
+            f"no derivation named {', '.join(map(repr, unknown))}; the derivations are {', '.join(MODULES)}"
+        )
     out = pathlib.Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    _writable_folder(out)
+    planned = [f"{FIGURES[n][0]}.{ext}" for n in names for ext in ("tex", "png", "pdf")] + ["report.md"]
+    ours = _read_manifest(out)
+    foreign = [f for f in planned if f not in ours and (out / f).exists()]
+    if foreign and not force:
+        raise SymgradError(
+            f"{out} has files that symgrad did not write: {', '.join(foreign)}; "
+            "pass --force to overwrite them, or choose another --out"
+        )
+    stream = stream or sys.stderr
+    written: list[str] = []
+    try:
+        ok = _reproduce(out, names, stream, written)
+    finally:
+        if written:
+            _write_manifest(out, ours | set(written))
+    stream.write(f"symgrad: wrote {len(written)} files into {out}: {', '.join(written)}\n")
+    return ok
+
+
+def _reproduce(out: pathlib.Path, names: list[str], stream: TextIO, written: list[str]) -> bool:
+    from .numeric.plotting import save_figure
+    from .paper import latex_document, run
+
     progress = _Progress(len(names), stream)
     progress.show("starting")
     report = ["# symgrad: the paper's examples, reproduced", ""]
@@ -98,8 +169,11 @@ def reproduce(
     for name in names:
         t0 = time.perf_counter()
         _, title, stem, results, checks, figure = run(name)
-        (out / f"{stem}.tex").write_text(latex_document(title, results))
-        save_figure(figure, out / stem)
+        # each name is recorded before its file is written, so an interrupted run's files stay symgrad's
+        written.append(f"{stem}.tex")
+        _write_text(out / f"{stem}.tex", latex_document(title, results))
+        written += [f"{stem}.png", f"{stem}.pdf"]
+        save_figure(figure, out / stem, formats=("png", "pdf"))
         passed = all(checks.values())
         all_passed &= passed
         report += [
@@ -120,7 +194,8 @@ def reproduce(
         ]
         progress.step(name)
     report.append(f"**{'All checks passed.' if all_passed else 'Some checks FAILED.'}**\n")
-    (out / "report.md").write_text("\n".join(report))
+    written.append("report.md")
+    _write_text(out / "report.md", "\n".join(report))
     return all_passed
 
 
@@ -154,13 +229,20 @@ def derive(
 
 
 def check(model_path: str | os.PathLike[str], stream: TextIO | None = None) -> bool:
-    """Run the invariance checks on every metric of a model file; True if all pass."""
+    """Run the invariance checks on every metric of a model file; True if all pass.
+
+    A model with one chart has nothing to compare across charts: each metric is
+    checked to be positive definite (when the model is built) and its flow to be
+    a descent of the cost.
+    """
     from .analysis.invariance import check_invariance
 
     stream = stream or sys.stdout
     model = _load(model_path)
     ok = True
     charts = model.cost.manifold.charts
+    if len(set(charts)) < 2:
+        return _check_one_chart(model, stream)
     for name, metric in model.metrics.items():
         # the file's values cover the whole model (its rate too): pass those of the cost and this metric
         used = set().union(*(f.components(c).free_symbols for f in (model.cost, metric) for c in charts))
@@ -168,6 +250,32 @@ def check(model_path: str | os.PathLike[str], stream: TextIO | None = None) -> b
         report = check_invariance(model.cost, metric, params=values)
         stream.write(f"metric {name!r}\n{report}\n\n")
         ok &= report.passed
+    return ok
+
+
+def _check_one_chart(model: Model, stream: TextIO) -> bool:
+    from .analysis.invariance import check_descent
+
+    ok = True
+    for name in model.metrics:
+        flow = model.flow(name)
+        chart = flow.chart
+        used = set(flow.rate.free_symbols).union(
+            *(obj.components(chart).free_symbols for obj in (flow, flow.cost, flow.metric))
+        )
+        values = {s: v for s, v in model.parameter_values.items() if s in used}
+        descent = check_descent(flow, chart, values)
+        stream.write(
+            f"metric {name!r}\n"
+            "  positive definite: yes\n"
+            f"  gradient flow is a descent of the cost: {'yes' if descent else 'NO'}\n\n"
+        )
+        ok &= descent
+    chart = next(iter(model.charts))
+    stream.write(
+        f"chart independence: not checked; it needs two charts and the model has one ({chart!r}); "
+        "add a chart and a transition to check it\n"
+    )
     return ok
 
 
@@ -180,12 +288,14 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reproduce", help="reproduce the paper's examples: figures, equations, report.md")
     p.add_argument("--out", default="symgrad-paper", help="output folder (default: %(default)s)")
     p.add_argument("--only", nargs="+", metavar="NAME", help="run only these derivations")
+    p.add_argument("--force", action="store_true", help="overwrite files in DIR that symgrad did not write")
     p = sub.add_parser("derive", help="print the update rule of a model file")
     p.add_argument("model", help="a model file (TOML)")
     p.add_argument("--metric", help="the metric's name in the model file (default: the first)")
     p.add_argument("--chart", help="the chart to write the rule in (default: the metric's)")
     p.add_argument("--format", choices=FORMATS, default="latex")
     p.add_argument("--output", help="write to this file instead of printing")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --output file")
     p = sub.add_parser("check", help="check a model file's gradient flows for chart independence")
     p.add_argument("model", help="a model file (TOML)")
     return parser
@@ -203,13 +313,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         if args.command == "reproduce":
-            ok = reproduce(args.out, args.only)
+            ok = reproduce(args.out, args.only, force=args.force)
             print(f"wrote {args.out}/report.md; {'all checks passed' if ok else 'some checks FAILED'}")
             return 0 if ok else 1
         if args.command == "derive":
+            output = pathlib.Path(args.output) if args.output else None
+            if output is not None:
+                if output.exists() and not args.force:
+                    raise SymgradError(f"{output} exists; pass --force to overwrite it")
+                if not output.parent.is_dir():
+                    raise SymgradError(f"cannot write {output}: no folder {output.parent}")
             text = derive(args.model, args.metric, args.chart, args.format)
-            if args.output:
-                pathlib.Path(args.output).write_text(text)
+            if output is not None:
+                _write_text(output, text)
             else:
                 print(text, end="" if text.endswith("\n") else "\n")
             return 0

@@ -359,6 +359,20 @@ def test_c_source_documents_its_signature():
     assert "const double _t0 = " in source  # common subexpressions
 
 
+def test_c_renames_a_coordinate_named_like_a_math_macro(tmp_path):
+    """A coordinate M_PI is renamed away from the macro, and pi still prints as the macro."""
+    m_pi = sp.Symbol("M_PI", real=True)
+    M = sg.Manifold("macro")
+    A = M.chart(m_pi)
+    flow = sg.GradientFlow(sg.Scalar(M, A, (m_pi - sp.pi) ** 2 / 2), sg.euclidean(A))
+    source = sg.to_c(flow, A)
+    assert "const double M_PI_ = x[0];" in source
+    assert "out[0] = M_PI - M_PI_;" in source
+    lib = compile_c(source, tmp_path, "macro")
+    got = call_c(lib.flow, np.array([[0.0], [1.0]]), [])
+    np.testing.assert_allclose(got, [[np.pi], [np.pi - 1.0]])
+
+
 def test_c_output_may_alias_input(tmp_path):
     flow, chart = case("gaussian-std")
     lib = compile_c(sg.to_c(flow, chart, params={ETA: 1}), tmp_path, "alias")

@@ -65,3 +65,21 @@ def test_samples_take_numpy_shapes_and_refuse_others():
             sg.Poisson(rate=4).sample({}, bad)
     with pytest.raises(sg.DimensionError, match="negative"):
         sg.Poisson(rate=4).sample({}, (2, -1))
+
+
+def test_a_coordinate_named_e_does_not_stand_for_eulers_number():
+    e = sp.Symbol("e", real=True)
+    A = sg.Manifold("line").chart(e)
+    flow = sg.GradientFlow(sg.Scalar(A.manifold, A, -sp.E * e), sg.euclidean(A))
+    np.testing.assert_allclose(flow.numeric(A)(np.array([[0.0], [5.0]])), [[np.e], [np.e]], rtol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["X", "self", "float", "numpy", "e", "dt_"])
+def test_parameters_may_have_any_name(name):
+    p, x = sp.Symbol(name, positive=True), sp.Symbol("x", real=True)
+    B = sg.Manifold(f"line {name}").chart(x)
+    flow = sg.GradientFlow(sg.Scalar(B.manifold, B, p * x**2), sg.euclidean(B))
+    X = np.array([[1.0], [2.0]])
+    np.testing.assert_allclose(flow.numeric(B)(X, **{name: 2.0}), -4 * X)
+    np.testing.assert_allclose(flow.numeric(B, params={name: 3})(X), -6 * X)
+    np.testing.assert_allclose(flow.numeric(B).step(X, 0.5, **{name: 1.0}), X - X)

@@ -770,3 +770,135 @@ def test_parser_raises_only_model_file_errors(text):
         return
     assert isinstance(result, sp.Expr)
     assert result.free_symbols <= {x, y}
+
+
+# -- lookalike letters, huge numbers and other inputs that must stay model-file errors -------------
+
+INVERSE_AT_A_POLE = """
+[coordinates]
+x = "positive"
+xt = "positive"
+[charts]
+X = ["x"]
+XT = ["xt"]
+[[transitions]]
+from = "X"
+to = "XT"
+map = { xt = "1/x" }
+inverse = { x = "0" }
+[cost]
+chart = "X"
+expr = "x"
+[metrics]
+e = { kind = "euclidean", chart = "X" }
+"""
+
+BAD_INPUTS = {
+    "fullwidth letters": (model_with(cost='"ｅｘｐ(mu)"'), "cost.expr"),
+    "mathematical bold letters": (model_with(cost='"𝐞𝐱𝐩(mu)"'), "cost.expr"),
+    "401-digit parameter value": (
+        MINIMAL + f'[parameters]\neta = {{ type = "positive", value = {"1" * 401} }}\n',
+        "parameters.eta.value",
+    ),
+    "401-digit plot bound": (MINIMAL + f"[plot.A]\nmu = [0, {'1' * 401}]\nsigma = [1, 2]\n", "plot.A.mu"),
+    "401-digit number as an expression": (
+        MINIMAL + f'd = {{ kind = "diagonal", chart = "A", entries = [{"1" * 401}, 1] }}\n',
+        "metrics.d.entries[0]",
+    ),
+    "10**400": (model_with(cost='"10**400*mu"'), "cost.expr"),
+    "power of a power": (model_with(cost='"(10**100)**10"'), "cost.expr"),
+    "product of floats": (model_with(cost='"mu*1e308*1e308"'), "cost.expr"),
+    "inverse at a pole": (INVERSE_AT_A_POLE, "transitions[0].inverse"),
+    "tower of 99 powers": (model_with(cost=toml_literal("**".join(["mu"] * 99))), "cost.expr"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_inputs_are_model_file_errors_naming_file_and_key(name):
+    text, key = BAD_INPUTS[name]
+    with pytest.raises(sg.ModelFileError) as info:
+        sg.loads_model(text, source="bad.toml")
+    assert str(info.value).startswith(f"bad.toml, {key}: "), str(info.value)
+    assert info.value.source == "bad.toml" and info.value.key == key
+    assert len(str(info.value)) < 1000
+
+
+def test_lookalike_letters_are_refused_with_the_character_and_its_column():
+    for text, shown in [("ｅｘｐ(mu)", "'ｅ' (U+FF45) at column 1"), ("mu + 𝐞𝐱𝐩(sigma)", "'𝐞' (U+1D41E) at column 6")]:
+        with pytest.raises(sg.ModelFileError, match="^<string>, cost.expr: ") as info:
+            sg.loads_model(model_with(cost=toml_literal(text)))
+        assert shown in str(info.value) and "not ASCII" in str(info.value)
+    with pytest.raises(sg.ModelFileError, match="not ASCII"):
+        sg.parse_expression("\u00b5 + x", {"x": sp.Symbol("x")})
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        (MINIMAL.replace('mu = "real"', '"\u00b5" = "real"'), "coordinates.\u00b5"),
+        (MINIMAL + '[parameters]\n"ｅta" = "positive"\n', "parameters.ｅta"),
+        (MINIMAL.replace("A = [", '"\u00c4" = [').replace('chart = "A"', 'chart = "\u00c4"'), "charts.\u00c4"),
+        (MINIMAL.replace("euclid =", '"\u00e9uclid" ='), "metrics.\u00e9uclid"),
+    ],
+)
+def test_names_in_the_schema_are_ascii(text, key):
+    with pytest.raises(sg.ModelFileError, match="is not a valid name") as info:
+        sg.loads_model(text)
+    assert info.value.key == key
+
+
+def test_numbers_beyond_floats_are_refused_and_large_ones_read():
+    for text in ["10**400*mu", "(10**100)**10*mu", "mu*1e308*1e308", "exp(10**309)", "mu/10**400*10**800"]:
+        with pytest.raises(sg.ModelFileError, match="larger than the largest float"):
+            sg.loads_model(model_with(cost=toml_literal(text)))
+    model = sg.loads_model(model_with(cost='"1e300*mu**2 + 10**100*sigma"'))
+    assert model.cost.components().has(sp.Integer(10) ** 300)
+
+
+def test_constant_functions_of_huge_arguments_reach_numeric_checks():
+    """Integers beyond int64 in entries that are checked numerically are evaluated as floats."""
+    entries = '["2 + sin(10**20)", "asinh(10**30) + erf(10**20)"]'
+    model = sg.loads_model(MINIMAL + f'd = {{ kind = "diagonal", chart = "A", entries = {entries} }}\n')
+    assert model.flow("d").components().shape == (2, 1)
+    # sin(10**20) = -0.645...: checked numerically, and refused as not positive
+    with pytest.raises(sg.ModelFileError, match="^<string>, metrics.d: .*not positive definite"):
+        sg.loads_model(MINIMAL + 'd = { kind = "diagonal", chart = "A", entries = ["sin(10**20)", 1] }\n')
+    # exp(k*x) is worked with as exp(x)**k: k is bounded like a numeric exponent
+    for text in ["1 + exp(-10**20)", "1 + exp(-10**20*mu)", "2 + sigmoid(3000*mu)"]:
+        with pytest.raises(sg.ModelFileError, match="with a coefficient larger than 1000"):
+            sg.loads_model(MINIMAL + f'd = {{ kind = "diagonal", chart = "A", entries = ["{text}", 1] }}\n')
+
+
+def test_power_towers_are_refused_before_sympy_recurses():
+    names = {"mu": mu}
+    assert sg.parse_expression("**".join(["mu"] * 17), names).is_Pow  # 16 powers
+    with pytest.raises(sg.ModelFileError, match="the powers nest deeper than 16 levels"):
+        sg.parse_expression("**".join(["mu"] * 18), names)
+    with pytest.raises(sg.ModelFileError, match="the powers nest deeper than 16 levels"):
+        sg.parse_expression("(" * 9 + "mu**" * 9 + "mu" + ")**2" * 9, names)
+
+
+def test_unexpected_errors_become_model_file_errors(monkeypatch):
+    """Whatever fails while a model is built, the reader raises a ModelFileError that says where."""
+    import symgrad.io._schema as schema
+
+    for error in [OverflowError("int too large"), KeyError("ComplexInfinity"), TypeError("loop of ufunc")]:
+
+        def fail(*args, error=error, **kwargs):
+            raise error
+
+        monkeypatch.setattr(schema, "euclidean", fail)
+        with pytest.raises(
+            sg.ModelFileError, match=f"^m.toml, metrics.euclid: cannot be built \\({type(error).__name__}"
+        ):
+            sg.loads_model(MINIMAL, source="m.toml")
+    monkeypatch.undo()
+    for error in [RecursionError("deep"), ValueError("bad"), MemoryError()]:
+
+        def fail(*args, error=error, **kwargs):
+            raise error
+
+        monkeypatch.setattr(schema.Reader, "read_flow", fail)
+        with pytest.raises(sg.ModelFileError, match="^m.toml: the model ") as info:
+            sg.loads_model(MINIMAL, source="m.toml")
+        assert info.value.source == "m.toml"

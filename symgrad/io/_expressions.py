@@ -10,11 +10,14 @@ refused with a :class:`~symgrad.ModelFileError` naming the file, the key and
 the offending text.  Limits keep hostile input cheap: at most
 :data:`MAX_EXPRESSION_CHARS` characters, :data:`MAX_DEPTH` levels of nesting
 (a flat chain ``a + b + c + ...`` or ``a * b * c ...`` counts as one level),
-:data:`MAX_NODES` nodes, integer literals of at most :data:`MAX_INTEGER_DIGITS`
-digits, numeric exponents of magnitude at most :data:`MAX_EXPONENT`, and no
-number of more than :data:`MAX_NUMBER_BITS` bits, checked *before* sympy
-computes it (so ``9**9**9**9`` is refused, not evaluated).  Decimal literals
-are exact rationals: ``0.1`` is ``1/10``.
+:data:`MAX_POWER_DEPTH` nested powers, :data:`MAX_NODES` nodes, integer
+literals of at most :data:`MAX_INTEGER_DIGITS` digits, numeric exponents (and
+coefficients ``k`` of ``exp(k*x)``) of magnitude at most :data:`MAX_EXPONENT`,
+and no number of more than :data:`MAX_NUMBER_BITS` bits, checked *before* sympy
+computes it (so ``9**9**9**9`` is refused, not evaluated), and no number of
+magnitude beyond the largest float (:data:`MAX_MAGNITUDE`).  Decimal literals
+are exact rationals: ``0.1`` is ``1/10``.  Only ASCII text is read: Python
+would read lookalike letters such as ``ｅｘｐ`` as ``exp``.
 
 The model-file reader (:mod:`symgrad.modelfile`) parses every expression of a
 file here; :func:`parse_expression`, :data:`FUNCTIONS` and :data:`CONSTANTS`
@@ -40,6 +43,7 @@ from __future__ import annotations
 import ast
 import fractions
 import math
+import sys
 import types
 from collections.abc import Callable, Iterable, Mapping
 
@@ -59,6 +63,10 @@ MAX_INTEGER_DIGITS = 100
 MAX_EXPONENT = 1000
 #: The most bits of the numerator or denominator of any number an expression makes.
 MAX_NUMBER_BITS = 4096
+#: The deepest nesting of powers (``x**x**x`` nests three deep).
+MAX_POWER_DEPTH = 16
+#: The largest magnitude of a number in an expression: that of the largest float.
+MAX_MAGNITUDE = int(sys.float_info.max)
 
 
 def _sigmoid(z):
@@ -196,6 +204,7 @@ class _Builder:
         self.names = names
         self.where = where
         self.nodes = 0
+        self.powers = 0
 
     def fail(self, problem, node=None):
         at = ""
@@ -280,8 +289,12 @@ class _Builder:
         return sp.Mul(*factors)
 
     def power(self, node, depth):
+        self.powers += 1
+        if self.powers > MAX_POWER_DEPTH:
+            raise self.fail(f"the powers nest deeper than {MAX_POWER_DEPTH} levels", node)
         base = self.build(node.left, depth + 1)
         exponent = self.build(node.right, depth + 1)
+        self.powers -= 1
         if exponent.is_Number:
             if abs(exponent) > MAX_EXPONENT:
                 raise self.fail(f"the exponent {show(exponent, 40)[1:-1]} is larger than {MAX_EXPONENT}", node)
@@ -369,9 +382,19 @@ def _check_result(expr, text, where):
     for r in expr.atoms(sp.Rational):
         if _bits(r) > MAX_NUMBER_BITS:
             raise where.error(f"{show(text)} makes numbers of more than {MAX_NUMBER_BITS} bits")
+        if abs(r.p) > MAX_MAGNITUDE * r.q:
+            raise where.error(f"{show(text)} makes a number larger than the largest float (about 1.8e308)")
     for p in expr.atoms(sp.Pow):
         if p.exp.is_Number and abs(p.exp) > MAX_EXPONENT:
             raise where.error(f"{show(text)} makes the exponent {show(p.exp, 40)[1:-1]}, larger than {MAX_EXPONENT}")
+    for f in expr.atoms(sp.exp):  # exp(k*x) is worked with as exp(x)**k
+        for term in sp.Add.make_args(f.args[0]):
+            c = term.as_coeff_Mul()[0]
+            if c.is_Rational and abs(c) > MAX_EXPONENT:
+                raise where.error(
+                    f"{show(text)} makes the exponential {show(f, 40)[1:-1]}, "
+                    f"with a coefficient larger than {MAX_EXPONENT}"
+                )
     return expr
 
 
@@ -444,6 +467,12 @@ def parse(text: str, names: dict[str, sp.Expr], where: Where) -> sp.Expr:
     stripped = text.strip()
     if not stripped:
         raise where.error("the expression is empty")
+    for i, ch in enumerate(text):
+        if not ch.isascii():
+            raise where.error(
+                f"the character {ch!r} (U+{ord(ch):04X}) at column {i + 1} is not ASCII; "
+                f"expressions are ASCII text, in {show(text)}"
+            )
     if _nesting(stripped) > MAX_DEPTH:
         raise where.error(f"the expression nests brackets deeper than {MAX_DEPTH} levels, in {show(text)}")
     try:

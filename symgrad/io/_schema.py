@@ -122,6 +122,8 @@ class Reader:
     def number(self, value, where):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise where.error(f"must be a number, got {_kind(value)} {show(value, 60)}")
+        if isinstance(value, int) and abs(value) >= 10**MAX_INTEGER_DIGITS:
+            raise where.error(f"the integer has more than {MAX_INTEGER_DIGITS} digits")
         if not math.isfinite(value):
             raise where.error(f"must be a finite number, got {value!r}")
         return value
@@ -153,6 +155,10 @@ class Reader:
             raise
         except SymgradError as err:
             raise where.error(f"{err}") from err
+        except RecursionError:
+            raise where.error("the expressions nest too deeply to be worked with") from None
+        except (ArithmeticError, ValueError, TypeError, LookupError, MemoryError) as err:
+            raise where.error(f"cannot be built ({type(err).__name__}: {show(err, 80)[1:-1]})") from err
 
     # -- sections
 
@@ -194,6 +200,14 @@ class Reader:
         if name not in self.data:
             raise self.root.error(f"missing section [{name}]")
         return self.data[name]
+
+    def label(self, name, where):
+        """Check the name of a chart or a metric: ASCII, not too long."""
+        if not name.isascii() or not name.isprintable() or len(name) > MAX_NAME_CHARS:
+            raise where.error(
+                f"{show(name, 40)} is not a valid name: use printable ASCII characters, "
+                f"at most {MAX_NAME_CHARS} characters"
+            )
 
     def declare(self, name, where):
         if not _NAME.match(name) or len(name) > MAX_NAME_CHARS:
@@ -277,6 +291,7 @@ class Reader:
         used = set()
         for name, coords in section.items():
             w = where / name
+            self.label(name, w)
             self.array(coords, w)
             if not coords:
                 raise w.error("a chart needs at least one coordinate")
@@ -316,6 +331,7 @@ class Reader:
             inverse = None
             if "inverse" in t:
                 inverse = self.coordinate_map(t["inverse"], w / "inverse", source, target)
+                self.check_inverse(forward, inverse, w / "inverse")
             self.build(w, manifold.transition, source, target, forward, inverse=inverse)
             edges[source.name].add(target.name)
             edges[target.name].add(source.name)
@@ -330,6 +346,17 @@ class Reader:
             raise (self.root / "charts" / lost[0]).error(
                 f"no chain of [[transitions]] joins this chart to chart {first!r}"
             )
+
+    def check_inverse(self, forward, inverse, where):
+        """Refuse an inverse that sends points where the map is undefined (or the reverse)."""
+        for one, other in ((forward, inverse), (inverse, forward)):
+            for c, e in one.items():
+                composed = e.xreplace(other)
+                if composed.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+                    raise where.error(
+                        f"the map and the inverse do not compose: {c} = {show(e, 40)[1:-1]} "
+                        f"becomes {show(composed, 40)[1:-1]}"
+                    )
 
     def coordinate_map(self, value, where, keys_chart, expr_chart):
         """``{coord of keys_chart: expr in expr_chart}`` from a TOML table."""
@@ -389,6 +416,8 @@ class Reader:
         self.table(section, where)
         if not section:
             raise where.error("declares no metrics")
+        for name in section:
+            self.label(name, where / name)
         return {name: self.metric(spec, where / name) for name, spec in section.items()}
 
     def metric(self, spec, where):

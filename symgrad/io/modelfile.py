@@ -113,8 +113,8 @@ from ..core.chart import Chart
 from ..core.gradient import GradientFlow
 from ..core.manifold import Manifold
 from ..core.tensors import Metric, Scalar
-from ..errors import ModelFileError
-from . import _schema
+from ..errors import ModelFileError, SymgradError
+from . import _expressions, _schema
 from ._expressions import CONSTANTS, FUNCTIONS, parse_expression
 
 __all__ = ["Model", "load_model", "loads_model", "parse_expression", "FUNCTIONS", "CONSTANTS"]
@@ -373,4 +373,15 @@ def loads_model(text: str, source: str = "<string>", *, name: str | None = None)
         raise ModelFileError(f"{source}: not a valid TOML file ({err})", source=source) from None
     except RecursionError:
         raise ModelFileError(f"{source}: not a valid TOML file (nested too deeply)", source=source) from None
-    return Model(**_schema.Reader(data, source, name or "model").fields())
+    try:
+        return Model(**_schema.Reader(data, source, name or "model").fields())
+    except SymgradError:
+        raise
+    except RecursionError:
+        raise ModelFileError(f"{source}: the model nests too deeply to be read", source=source) from None
+    except Exception as err:  # anything else is a bad model that no check above caught
+        message = str(err).splitlines()[0] if str(err) else ""
+        raise ModelFileError(
+            f"{source}: the model cannot be read ({type(err).__name__}: {_expressions.show(message, 80)[1:-1]})",
+            source=source,
+        ) from err

@@ -44,7 +44,10 @@ def lambdify(args: Sequence[sp.Symbol], exprs, *, cse: bool = True) -> Callable:
     """``exprs`` (an expression or a list of them) as a numpy function of ``args``.
 
     The one call of :func:`sympy.lambdify` in symgrad: scipy and numpy
-    functions, common subexpressions computed once (``cse=True``).
+    functions, common subexpressions computed once (``cse=True``), and the
+    arguments renamed to dummies, so that a symbol named like a name of the
+    generated code (``e``, which prints Euler's number, ``float``, ``numpy``)
+    cannot stand for it.
 
     Examples
     --------
@@ -55,7 +58,16 @@ def lambdify(args: Sequence[sp.Symbol], exprs, *, cse: bool = True) -> Callable:
     >>> [float(v) for v in f(3.0)]
     [2.0, 1.206948960812582]
     """
-    return sp.lambdify(list(args), exprs, modules=list(MODULES), cse=cse)
+    return sp.lambdify(list(args), exprs, modules=list(MODULES), cse=cse, dummify=True)
+
+
+_INT64_MAX = 2**63 - 1
+
+
+def _float_big_integers(expr):
+    """``expr`` with integers beyond int64 as floats: numpy has no loops for Python ints that large."""
+    big = {i: sp.Float(i) for i in expr.atoms(sp.Integer) if abs(i) > _INT64_MAX}
+    return expr.xreplace(big) if big else expr
 
 
 class Kernel:
@@ -92,7 +104,7 @@ class Kernel:
     def __init__(
         self, exprs: Sequence[sp.Expr], coords: Sequence[sp.Symbol], free: Iterable[sp.Symbol] = (), *, cse=True
     ):
-        exprs = [sp.sympify(e) for e in exprs]
+        exprs = [_float_big_integers(sp.sympify(e)) for e in exprs]
         used = set().union(*(e.free_symbols for e in exprs))
         self.params = tuple(p for p in free if p in used)
         self.size = len(exprs)

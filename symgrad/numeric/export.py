@@ -466,8 +466,10 @@ def to_c(flow: GradientFlow, chart: Chart, params: Mapping | None = None, *, nam
 
     dim, npar = len(export.coords), len(export.parameters)
     macro = name.upper()
-    used_macros = sorted(set(re.findall(r"\bM_[A-Z0-9_]+\b", "\n".join(printed))))
     macro_values = {v: k for k, v in get_math_macros().items()}
+    # identifiers renamed away from a macro (M_PI -> M_PI_) look like macros too: keep the real ones
+    found = set(re.findall(r"\bM_[A-Z0-9_]+\b", "\n".join(printed)))
+    used_macros = sorted(m for m in found if m in macro_values)
 
     comment = [export.header(), ""] + ["  " + line for line in export.ode_lines()]
     comment += ["", f"void {name}(const double *x, const double *p, double *out)"]

@@ -237,7 +237,7 @@ class NumericFlow(Immutable):
 
         return kernel(X, values, check if self.check else None)
 
-    def __call__(self, X: ArrayLike, **params: ArrayLike) -> np.ndarray:
+    def __call__(self, X: ArrayLike, /, **params: ArrayLike) -> np.ndarray:
         r"""The flow :math:`\dot x = -\eta\, G^{-1} dC` at the points ``X``.
 
         Parameters
@@ -269,7 +269,7 @@ class NumericFlow(Immutable):
         """
         return self._evaluate("flow", X, params)
 
-    def metric(self, X: ArrayLike, **params: ArrayLike) -> np.ndarray:
+    def metric(self, X: ArrayLike, /, **params: ArrayLike) -> np.ndarray:
         """The metric's components at the points ``X``.
 
         Parameters
@@ -292,7 +292,7 @@ class NumericFlow(Immutable):
         out = self._evaluate("metric", X, params)
         return out.reshape(out.shape[:-1] + (self.dim, self.dim))
 
-    def inverse_metric(self, X: ArrayLike, **params: ArrayLike) -> np.ndarray:
+    def inverse_metric(self, X: ArrayLike, /, **params: ArrayLike) -> np.ndarray:
         """The inverse of the metric at the points ``X``, computed numerically.
 
         ``np.linalg.inv`` of :meth:`metric`, point by point; the metric is
@@ -312,7 +312,7 @@ class NumericFlow(Immutable):
         """
         return np.linalg.inv(self.metric(X, **params))
 
-    def cost(self, X: ArrayLike, **params: ArrayLike) -> np.ndarray:
+    def cost(self, X: ArrayLike, /, **params: ArrayLike) -> np.ndarray:
         """The cost at the points ``X``.
 
         Returns
@@ -360,7 +360,7 @@ class NumericFlow(Immutable):
 
     # -- discrete steps ----------------------------------------------------------------------
 
-    def step(self, X: ArrayLike, dt: float = 1.0, **params: ArrayLike) -> np.ndarray:
+    def step(self, X: ArrayLike, /, dt: float = 1.0, **params: ArrayLike) -> np.ndarray:
         r"""One step of the discrete rule :math:`x \leftarrow x - \eta\, G^{-1} dC`: ``X + dt * f(X)``.
 
         The rate :math:`\eta` is part of the flow already; ``dt`` scales it.

@@ -24,7 +24,11 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+import pathlib
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import BinaryIO
 
 import numpy as np
 import sympy as sp
@@ -422,13 +426,35 @@ def save_figure(fig, stem, formats: Sequence[str] = ("png", "pdf")) -> list:
     >>> [p.name for p in paths], all(p.is_file() for p in paths)
     (['fig.png', 'fig.pdf'], True)
     """
-    import pathlib
-
     stem = pathlib.Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = []
     for fmt in formats:
         path = stem.parent / f"{stem.name}.{fmt}"
-        fig.savefig(path, dpi=150)
+        _atomic_write(path, lambda f, fmt=fmt: fig.savefig(f, format=fmt, dpi=150))
         paths.append(path)
     return paths
+
+
+def _atomic_write(path: str | os.PathLike[str], write: Callable[[BinaryIO], object]) -> pathlib.Path:
+    """Write ``path`` whole or not at all, through a temporary file in its folder.
+
+    ``write(file)`` fills the temporary file (opened in binary mode), which then
+    replaces ``path`` (:func:`os.replace`).  An error or an interruption (``KeyboardInterrupt``) while writing leaves an
+    existing ``path`` as it was and removes the temporary file.
+    """
+    path = pathlib.Path(path)
+    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"
+    try:
+        with open(tmp, "xb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
