@@ -81,9 +81,9 @@ def _rules_markdown(results: Mapping[str, object]) -> str:
 
 
 def _write_text(path: pathlib.Path, text: str) -> None:
-    from .numeric.plotting import _atomic_write
+    from .numeric.plotting import atomic_write
 
-    _atomic_write(path, lambda f: f.write(text.encode()))
+    atomic_write(path, lambda f: f.write(text.encode()))
 
 
 def _read_manifest(out: pathlib.Path) -> set[str]:
@@ -244,13 +244,20 @@ def check(model_path: str | os.PathLike[str], stream: TextIO | None = None) -> b
     if len(set(charts)) < 2:
         return _check_one_chart(model, stream)
     for name, metric in model.metrics.items():
-        # the file's values cover the whole model (its rate too): pass those of the cost and this metric
-        used = set().union(*(f.components(c).free_symbols for f in (model.cost, metric) for c in charts))
-        values = {s: v for s, v in model.parameter_values.items() if s in used}
-        report = check_invariance(model.cost, metric, params=values)
+        report = check_invariance(model.cost, metric, params=_values_used(model, charts, model.cost, metric))
         stream.write(f"metric {name!r}\n{report}\n\n")
         ok &= report.passed
     return ok
+
+
+def _values_used(model: Model, charts, *objects) -> dict:
+    """The model file's parameter values of the symbols ``objects`` use in ``charts``.
+
+    The file's values cover the whole model (its rate too); a check is passed only those
+    of the objects it checks, since an unknown parameter is refused.
+    """
+    used = set().union(*(obj.components(c).free_symbols for obj in objects for c in charts))
+    return {s: v for s, v in model.parameter_values.items() if s in used}
 
 
 def _check_one_chart(model: Model, stream: TextIO) -> bool:
@@ -259,12 +266,7 @@ def _check_one_chart(model: Model, stream: TextIO) -> bool:
     ok = True
     for name in model.metrics:
         flow = model.flow(name)
-        chart = flow.chart
-        used = set(flow.rate.free_symbols).union(
-            *(obj.components(chart).free_symbols for obj in (flow, flow.cost, flow.metric))
-        )
-        values = {s: v for s, v in model.parameter_values.items() if s in used}
-        descent = check_descent(flow, chart, values)
+        descent = check_descent(flow, flow.chart, _values_used(model, [flow.chart], flow, flow.cost, flow.metric))
         stream.write(
             f"metric {name!r}\n"
             "  positive definite: yes\n"

@@ -172,7 +172,7 @@ def test_an_interrupted_reproduce_leaves_the_earlier_files_intact(tmp_path, monk
 
 
 def test_atomic_write_keeps_the_old_file_on_error(tmp_path):
-    from symgrad.numeric.plotting import _atomic_write
+    from symgrad.numeric.plotting import atomic_write
 
     target = tmp_path / "out.txt"
     target.write_text("old")
@@ -182,9 +182,9 @@ def test_atomic_write_keeps_the_old_file_on_error(tmp_path):
         raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
-        _atomic_write(target, fail)
+        atomic_write(target, fail)
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["out.txt"]
-    _atomic_write(target, lambda f: f.write(b"new"))
+    atomic_write(target, lambda f: f.write(b"new"))
     assert target.read_text() == "new" and [p.name for p in tmp_path.iterdir()] == ["out.txt"]
 
 

@@ -83,3 +83,19 @@ def test_parameters_may_have_any_name(name):
     np.testing.assert_allclose(flow.numeric(B)(X, **{name: 2.0}), -4 * X)
     np.testing.assert_allclose(flow.numeric(B, params={name: 3})(X), -6 * X)
     np.testing.assert_allclose(flow.numeric(B).step(X, 0.5, **{name: 1.0}), X - X)
+
+
+def test_an_inverse_at_a_pole_is_a_wrong_inverse():
+    x, xt = sp.symbols("x xt", positive=True)
+    M = sg.Manifold("half-line")
+    A, B = M.chart(x), M.chart(xt)
+    with pytest.raises(sg.InverseError, match="does not invert"):
+        M.transition(A, B, {xt: 1 / x}, inverse={x: 0})
+
+
+def test_complex_infinity_and_huge_integers_evaluate_as_numbers():
+    from symgrad.numeric._kernels import evaluate
+
+    x = sp.Symbol("x", real=True)
+    out = evaluate([sp.zoo * x, sp.sin(10**20 * x) ** 2 + 1], {x: np.array([1.0, 2.0])}, 2)
+    assert np.isnan(out[:, 0]).all() and np.all((out[:, 1] >= 1) & (out[:, 1] <= 2))

@@ -23,9 +23,10 @@ from ..errors import (
     NotNormalizedError,
     SymgradError,
 )
+from ..numeric import _kernels
 from ._expect import data_symbol, fisher_information, integrated_fisher, standard_constants
 from ._integration import CHECK_TIMEOUT, Clock, affine_factor, integrate, time_limited
-from .families import Family, _bound_values, _check_data_symbol, _family_symbols, _lambdify, _numeric_values
+from .families import Family, _bound_values, _check_data_symbol, _family_symbols, _numeric_values
 from .multivariate import MultivariateNormal
 
 __all__ = ["Density", "TransformedDensity"]
@@ -189,7 +190,7 @@ class Density(Family):
 
     def _draw(self, p, size, rng):
         sym = self.parameters
-        f = _lambdify([self.variable] + list(sym), self.expr)
+        f = _kernels.lambdify([self.variable] + list(sym), self.expr)
         lo, hi = _numeric_values((self.support.start, self.support.end), dict(zip(sym, p)), self)
         return _grid_sampler(lambda t: f(t, *p), lo, hi, size, rng)
 
@@ -215,7 +216,7 @@ class Density(Family):
         from scipy import integrate as scint
 
         sym = self.parameters
-        f = _lambdify([self.variable] + list(sym), self.expr)
+        f = _kernels.lambdify([self.variable] + list(sym), self.expr)
         values = _domain.sample(sym, {}, n=n)
         for k in range(n):
             p = [float(values[s][k]) for s in sym]
@@ -314,7 +315,7 @@ class TransformedDensity(Family):
             return -1
         others = sorted((dg.free_symbols | support.free_symbols) - {x}, key=sp.default_sort_key)
         values = _domain.sample(others, {}, n=8)
-        f = _lambdify([x] + others, dg)
+        f = _kernels.lambdify([x] + others, dg)
         signs = set()
         for k in range(8):
             p = [values[s][k] for s in others]
@@ -349,11 +350,11 @@ class TransformedDensity(Family):
         support = self.base.support
         others = sorted((g.free_symbols | support.free_symbols) - {x}, key=sp.default_sort_key)
         values = _domain.sample(others, {}, n=4)
-        fg = _lambdify([x] + others, g)
+        fg = _kernels.lambdify([x] + others, g)
         for h in candidates:
             if x in h.free_symbols:
                 continue
-            fh = _lambdify([Y] + others, h)
+            fh = _kernels.lambdify([Y] + others, h)
             ok = True
             for k in range(4):
                 p = [values[s][k] for s in others]
@@ -426,7 +427,9 @@ class TransformedDensity(Family):
         xs = self.base.sample({s: v for s, v in bound.items() if s in base}, size, rng)
         others = sorted(self.map.free_symbols - {self.variable}, key=sp.default_sort_key)
         p = _numeric_values(others, bound, self)
-        return np.real(np.asarray(_lambdify([self.variable] + others, self.map)(xs, *p), dtype=complex)) * np.ones(size)
+        return np.real(
+            np.asarray(_kernels.lambdify([self.variable] + others, self.map)(xs, *p), dtype=complex)
+        ) * np.ones(size)
 
     def fisher_matrix(self, timeout: float | None = 10.0) -> sp.MatrixBase:
         """The Fisher matrix in ``parameters`` (structure first, then integration)."""

@@ -62,7 +62,7 @@ from ..errors import (
     ParameterError,
     UnboundParameterError,
 )
-from ..numeric import _kernels, _params
+from ..numeric import _params
 
 __all__ = ["Family", "Normal", "Logistic", "Exponential", "Gamma"]
 
@@ -127,10 +127,6 @@ _ERRORS = {UnboundParameterError: UnboundFamilyParameterError}
 
 def _rng(rng):
     return np.random.default_rng() if rng is None else rng
-
-
-def _lambdify(args, expr):
-    return _kernels.lambdify(args, expr)
 
 
 class Family(Immutable):

@@ -58,16 +58,27 @@ def lambdify(args: Sequence[sp.Symbol], exprs, *, cse: bool = True) -> Callable:
     >>> [float(v) for v in f(3.0)]
     [2.0, 1.206948960812582]
     """
+    if isinstance(exprs, (list, tuple)):
+        exprs = [_numeric_form(e) for e in exprs]
+    else:
+        exprs = _numeric_form(exprs)
     return sp.lambdify(list(args), exprs, modules=list(MODULES), cse=cse, dummify=True)
 
 
 _INT64_MAX = 2**63 - 1
 
 
-def _float_big_integers(expr):
-    """``expr`` with integers beyond int64 as floats: numpy has no loops for Python ints that large."""
-    big = {i: sp.Float(i) for i in expr.atoms(sp.Integer) if abs(i) > _INT64_MAX}
-    return expr.xreplace(big) if big else expr
+def _numeric_form(expr):
+    """``expr`` in a form numpy can evaluate.
+
+    Integers beyond int64 become floats (numpy has no loops for Python ints that
+    large) and complex infinity becomes NaN (no printer writes it).
+    """
+    expr = sp.sympify(expr)
+    swap = {i: sp.Float(i) for i in expr.atoms(sp.Integer) if abs(i) > _INT64_MAX}
+    if expr.has(sp.zoo):
+        swap[sp.zoo] = sp.nan
+    return expr.xreplace(swap) if swap else expr
 
 
 class Kernel:
@@ -104,7 +115,7 @@ class Kernel:
     def __init__(
         self, exprs: Sequence[sp.Expr], coords: Sequence[sp.Symbol], free: Iterable[sp.Symbol] = (), *, cse=True
     ):
-        exprs = [_float_big_integers(sp.sympify(e)) for e in exprs]
+        exprs = [sp.sympify(e) for e in exprs]
         used = set().union(*(e.free_symbols for e in exprs))
         self.params = tuple(p for p in free if p in used)
         self.size = len(exprs)

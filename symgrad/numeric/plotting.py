@@ -431,12 +431,12 @@ def save_figure(fig, stem, formats: Sequence[str] = ("png", "pdf")) -> list:
     paths = []
     for fmt in formats:
         path = stem.parent / f"{stem.name}.{fmt}"
-        _atomic_write(path, lambda f, fmt=fmt: fig.savefig(f, format=fmt, dpi=150))
+        atomic_write(path, lambda f, fmt=fmt: fig.savefig(f, format=fmt, dpi=150))
         paths.append(path)
     return paths
 
 
-def _atomic_write(path: str | os.PathLike[str], write: Callable[[BinaryIO], object]) -> pathlib.Path:
+def atomic_write(path: str | os.PathLike[str], write: Callable[[BinaryIO], object]) -> pathlib.Path:
     """Write ``path`` whole or not at all, through a temporary file in its folder.
 
     ``write(file)`` fills the temporary file (opened in binary mode), which then
