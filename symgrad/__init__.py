@@ -39,6 +39,7 @@ from .analysis import (
     newton_flow,
     riemannian_hessian,
 )
+from .budgets import budget
 from .core import (
     Chart,
     Covector,
@@ -61,6 +62,7 @@ from .core import (
 from .errors import (
     AnalysisError,
     ArgumentTypeError,
+    BudgetError,
     ChartError,
     ChartMismatchError,
     DimensionError,
@@ -88,6 +90,7 @@ from .errors import (
     NotPositiveDefiniteError,
     NotSymmetricError,
     NumericParameterError,
+    NumericValueError,
     ParameterError,
     ParameterValueError,
     RateError,
@@ -203,6 +206,9 @@ __all__ = [
     "NotInvertibleError",
     "FamilyMismatchError",
     "IntegrationError",
+    # time budgets
+    "budget",
+    "BudgetError",
     # numeric flows
     "NumericFlow",
     "FlowSolution",
@@ -210,6 +216,7 @@ __all__ = [
     "UnboundParameterError",
     "UnknownParameterError",
     "ParameterValueError",
+    "NumericValueError",
     # export
     "to_latex",
     "to_python",

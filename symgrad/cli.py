@@ -14,6 +14,12 @@
     runs the chart-independence checks of every metric of a model file; for a
     model with one chart, checks that each metric's flow is a descent.
 
+Every command takes ``--timeout SECONDS`` (default 60: the time budget of
+``derive`` and ``check``, and of each derivation of ``reproduce``) and
+``--memory MB`` (default 4096: the memory limit of the worker process that
+does the work).  A command past its budget stops with a message that names
+the stage it was in; every failure is one line on stderr and exit code 2.
+
 Examples
 --------
 >>> from symgrad.cli import main
@@ -25,6 +31,7 @@ symgrad ...
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import pathlib
 import sys
@@ -43,6 +50,13 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 FORMATS = ("latex", "python", "c", "jax")
+
+#: The default time budget (seconds) of ``derive`` and ``check``, and of each derivation of ``reproduce``.
+DEFAULT_TIMEOUT = 60.0
+#: The default memory limit (MiB) of the worker process of the ``symgrad`` command.
+DEFAULT_MEMORY = 4096.0
+#: Seconds the worker process may outlive its time budget before it is stopped.
+GRACE = 15.0
 
 #: The file, in an output folder, that lists the files ``symgrad reproduce`` wrote there.
 MANIFEST = ".symgrad-outputs"
@@ -115,6 +129,7 @@ def reproduce(
     modules: Sequence[str] | None = None,
     stream: TextIO | None = None,
     force: bool = False,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> bool:
     """Run the paper's derivations; write figures, equations and ``report.md`` into ``out``.
 
@@ -122,7 +137,8 @@ def reproduce(
     file is written to a temporary file and moved into place, so an interruption
     never leaves a truncated file.  The files written are listed in ``out``'s
     ``.symgrad-outputs``; an existing file not listed there is not overwritten
-    unless ``force`` is true.
+    unless ``force`` is true.  Each derivation runs under a time budget of
+    ``timeout`` seconds (None: none).
 
     Returns
     -------
@@ -150,7 +166,7 @@ def reproduce(
     stream = stream or sys.stderr
     written: list[str] = []
     try:
-        ok = _reproduce(out, names, stream, written)
+        ok = _reproduce(out, names, stream, written, timeout)
     finally:
         if written:
             _write_manifest(out, ours | set(written))
@@ -158,7 +174,8 @@ def reproduce(
     return ok
 
 
-def _reproduce(out: pathlib.Path, names: list[str], stream: TextIO, written: list[str]) -> bool:
+def _reproduce(out: pathlib.Path, names: list[str], stream: TextIO, written: list[str], timeout: float | None) -> bool:
+    from .budgets import budget
     from .numeric.plotting import save_figure
     from .paper import latex_document, run
 
@@ -168,7 +185,8 @@ def _reproduce(out: pathlib.Path, names: list[str], stream: TextIO, written: lis
     all_passed = True
     for name in names:
         t0 = time.perf_counter()
-        _, title, stem, results, checks, figure = run(name)
+        with budget(timeout):
+            _, title, stem, results, checks, figure = run(name)
         # each name is recorded before its file is written, so an interrupted run's files stay symgrad's
         written.append(f"{stem}.tex")
         _write_text(out / f"{stem}.tex", latex_document(title, results))
@@ -286,25 +304,65 @@ def _parser() -> argparse.ArgumentParser:
         prog="symgrad", description="Symbolic gradient dynamics on curved parameter spaces."
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    limits = argparse.ArgumentParser(add_help=False)
+    limits.add_argument(
+        "--timeout",
+        type=_positive("--timeout"),
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="time budget of the command (of each derivation, for reproduce; default: %(default)g)",
+    )
+    limits.add_argument(
+        "--memory",
+        type=_positive("--memory"),
+        default=DEFAULT_MEMORY,
+        metavar="MB",
+        help="memory limit of the worker process in MiB (default: %(default)g)",
+    )
     sub = parser.add_subparsers(dest="command")
-    p = sub.add_parser("reproduce", help="reproduce the paper's examples: figures, equations, report.md")
+    p = sub.add_parser(
+        "reproduce", parents=[limits], help="reproduce the paper's examples: figures, equations, report.md"
+    )
     p.add_argument("--out", default="symgrad-paper", help="output folder (default: %(default)s)")
     p.add_argument("--only", nargs="+", metavar="NAME", help="run only these derivations")
     p.add_argument("--force", action="store_true", help="overwrite files in DIR that symgrad did not write")
-    p = sub.add_parser("derive", help="print the update rule of a model file")
+    p = sub.add_parser("derive", parents=[limits], help="print the update rule of a model file")
     p.add_argument("model", help="a model file (TOML)")
     p.add_argument("--metric", help="the metric's name in the model file (default: the first)")
     p.add_argument("--chart", help="the chart to write the rule in (default: the metric's)")
     p.add_argument("--format", choices=FORMATS, default="latex")
     p.add_argument("--output", help="write to this file instead of printing")
     p.add_argument("--force", action="store_true", help="overwrite an existing --output file")
-    p = sub.add_parser("check", help="check a model file's gradient flows for chart independence")
+    p = sub.add_parser("check", parents=[limits], help="check a model file's gradient flows for chart independence")
     p.add_argument("model", help="a model file (TOML)")
     return parser
 
 
+def _positive(option: str):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (0 < value < math.inf):
+            raise argparse.ArgumentTypeError(f"{option} takes a positive number, got {text!r}")
+        return value
+
+    return parse
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``symgrad`` command; returns the exit code."""
+    """Entry point of the ``symgrad`` command; returns the exit code.
+
+    Run as the ``symgrad`` command (``argv`` None), the work of ``reproduce``,
+    ``derive`` and ``check`` runs in a worker process (a fork, where the
+    platform has one) with a memory limit (``--memory``) that is stopped if
+    it outlives its time budget (``--timeout``) by :data:`GRACE` seconds;
+    called with a list of arguments, it runs in this process under the time
+    budget alone.  Every failure is a
+    one-line message on stderr and exit code 2 (1: a check failed; 130:
+    interrupted).
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     if args.version:
@@ -313,9 +371,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    if argv is None and _isolation_available():
+        return _supervise(args)
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run a command in this process; the one exception boundary of the command line."""
+    from .budgets import budget, failed_stage
+
     try:
         if args.command == "reproduce":
-            ok = reproduce(args.out, args.only, force=args.force)
+            ok = reproduce(args.out, args.only, force=args.force, timeout=args.timeout)
             print(f"wrote {args.out}/report.md; {'all checks passed' if ok else 'some checks FAILED'}")
             return 0 if ok else 1
         if args.command == "derive":
@@ -325,22 +392,120 @@ def main(argv: Sequence[str] | None = None) -> int:
                     raise SymgradError(f"{output} exists; pass --force to overwrite it")
                 if not output.parent.is_dir():
                     raise SymgradError(f"cannot write {output}: no folder {output.parent}")
-            text = derive(args.model, args.metric, args.chart, args.format)
+            with budget(args.timeout):
+                text = derive(args.model, args.metric, args.chart, args.format)
             if output is not None:
                 _write_text(output, text)
             else:
                 print(text, end="" if text.endswith("\n") else "\n")
             return 0
-        return 0 if check(args.model) else 1
+        with budget(args.timeout):
+            return 0 if check(args.model) else 1
     except SymgradError as err:
-        print(f"symgrad: error: {err}", file=sys.stderr)
-        return 2
+        return _fail(str(err))
     except BrokenPipeError:  # the reader went away (e.g. `symgrad check m.toml | head`)
         sys.stderr.close()
         return 0
     except OSError as err:
-        print(f"symgrad: error: {err}", file=sys.stderr)
-        return 2
+        return _fail(str(err))
+    except MemoryError:
+        stage = failed_stage()
+        where = f" in {stage}" if stage else ""
+        return _fail(f"out of memory{where}; the limit is --memory {args.memory:g} MiB")
+    except RecursionError:
+        return _fail("the input nests too deeply for symgrad to work with")
+    except KeyboardInterrupt:
+        print("symgrad: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 - the boundary: anything else is a bug, said in one line
+        return _fail(f"internal error ({type(err).__name__}: {err}); please report it with the input that caused it")
+
+
+def _fail(message: str) -> int:
+    print(f"symgrad: error: {' '.join(message.split())}", file=sys.stderr)
+    return 2
+
+
+def _isolation_available() -> bool:
+    try:
+        import resource  # noqa: F401 - POSIX only
+    except ImportError:  # pragma: no cover - Windows
+        return False
+    return hasattr(os, "fork") and hasattr(os, "waitpid")
+
+
+def _limit_memory(mebibytes: float) -> None:
+    """Cap this process's address space at ``mebibytes`` MiB (and allow no core dump)."""
+    import resource
+
+    limit = int(mebibytes * 2**20)
+    for kind in (resource.RLIMIT_AS, resource.RLIMIT_DATA):
+        hard = resource.getrlimit(kind)[1]
+        resource.setrlimit(kind, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _supervise(args: argparse.Namespace) -> int:
+    """Run the command in a forked worker process with a memory limit; stop it past its time budget."""
+    import signal
+
+    runs = (len(args.only or ()) or _derivation_count()) if args.command == "reproduce" else 1
+    wall = args.timeout * runs + GRACE
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        code = 2
+        try:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            _limit_memory(args.memory)
+            code = _run(args)
+        finally:
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(code)
+    deadline = time.monotonic() + wall
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return _fail(
+                    f"{args.command} did not finish within {wall:g} s (the budget --timeout {args.timeout:g} s "
+                    f"and {GRACE:g} s of grace); the worker process was stopped. Give a larger --timeout, "
+                    "or a simpler model"
+                )
+            time.sleep(0.02)
+    except KeyboardInterrupt:
+        try:
+            os.kill(pid, signal.SIGINT)
+            time.sleep(0.5)
+            if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        print("symgrad: interrupted", file=sys.stderr)
+        return 130
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        name = signal.Signals(number).name if number in signal.valid_signals() else str(number)
+        return _fail(
+            f"the worker process was stopped by {name}; if it ran out of memory, give a larger "
+            f"--memory (now {args.memory:g} MiB) or a simpler model"
+        )
+    return os.WEXITSTATUS(status)
+
+
+def _derivation_count() -> int:
+    from .paper import MODULES
+
+    return len(MODULES)
 
 
 if __name__ == "__main__":

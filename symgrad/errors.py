@@ -45,10 +45,12 @@ __all__ = [
     "NotInvertibleError",
     "FamilyMismatchError",
     "IntegrationError",
+    "BudgetError",
     "NumericParameterError",
     "UnboundParameterError",
     "UnknownParameterError",
     "ParameterValueError",
+    "NumericValueError",
     "ExportError",
     "NotAFlowError",
     "NotAChartError",
@@ -169,6 +171,19 @@ class IntegrationError(SymgradError, RuntimeError):
     """An expectation has no closed form that sympy finds within the time limit."""
 
 
+class BudgetError(SymgradError, TimeoutError):
+    """A symbolic stage ran past its time budget (see :mod:`symgrad.budgets`).
+
+    The attributes ``stage`` and ``seconds`` hold the stage that was running
+    (None when none was) and the budget.
+    """
+
+    def __init__(self, message, stage=None, seconds=None):
+        super().__init__(message)
+        self.stage = stage
+        self.seconds = seconds
+
+
 class ExportError(SymgradError):
     """A flow cannot be exported (to LaTeX, Python, C or JAX) as asked."""
 
@@ -240,3 +255,15 @@ class NotAMetricError(GeometryError, ArgumentTypeError):
 
 class SingularHessianError(GeometryError):
     """The Riemannian Hessian of a cost is singular, so the Newton flow is not defined."""
+
+
+class NumericValueError(SymgradError, ValueError):
+    """A number a numeric routine takes or computes is unusable.
+
+    An argument of the right kind whose value the routine cannot use: a time
+    span with equal or non-finite ends, times outside it or unsorted, a
+    tolerance that is negative or not finite.  Or a value of a numeric flow
+    (its field, metric or cost) that is not finite at a point of its domain,
+    an overflow or a singularity; the message names the point and the
+    parameter values there.
+    """

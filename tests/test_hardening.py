@@ -1,5 +1,7 @@
 """Bad input through the API is refused with a symgrad error, never a raw traceback or a silent result."""
 
+import time
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -99,3 +101,82 @@ def test_complex_infinity_and_huge_integers_evaluate_as_numbers():
     x = sp.Symbol("x", real=True)
     out = evaluate([sp.zoo * x, sp.sin(10**20 * x) ** 2 + 1], {x: np.array([1.0, 2.0])}, 2)
     assert np.isnan(out[:, 0]).all() and np.all((out[:, 1] >= 1) & (out[:, 1] <= 2))
+
+
+@pytest.mark.parametrize(
+    ("text", "problem", "part"),
+    [
+        ("sinh(x - atan2(asin(2), 5))", "not a real number (it is about 1.5708 - 1.31696i)", "asin(2)"),
+        ("-(exp(sinh(tanh(x) - atan2(asin(4.94), 5))))", "not a real number", "asin(4.94)"),
+        ("acosh(1/2)*x", "not a real number", "acosh(1/2)"),
+        ("log(-1) + x", "not a real number", "log(-1)"),
+        ("exp(1000)*x", "larger than the largest float", "exp(1000)"),
+        ("sinh(10**20)*x", "larger than the largest float", "sinh(10**20)"),
+        ("log(0)*x", "infinite or undefined", "log(0)"),
+    ],
+)
+def test_calls_of_constants_are_decided_numerically_and_at_once(text, problem, part):
+    x = sp.Symbol("x", positive=True)
+    t0 = time.perf_counter()
+    with pytest.raises(sg.ModelFileError) as info:
+        sg.parse_expression(text, [x])
+    assert time.perf_counter() - t0 < 2
+    assert problem in str(info.value) and repr(part) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("sinh(x - atan2(asin(1/3), 5))", "sinh(x - atan(asin(1/3)/5))"),
+        ("asin(1) + x", "x + pi/2"),
+        ("sqrt(sin(pi)) + x", "x"),
+        ("sin(10**20)*x", "x*sin(100000000000000000000)"),
+        ("exp(-745)*x", "x*exp(-745)"),
+        ("asinh(10**30)*x", "x*asinh(1000000000000000000000000000000)"),
+    ],
+)
+def test_real_calls_of_constants_are_kept_exact(text, value):
+    x = sp.Symbol("x", positive=True)
+    assert str(sg.parse_expression(text, [x])) == value
+
+
+def test_every_model_file_function_has_a_numeric_twin():
+    from symgrad.io import _expressions
+
+    assert set(_expressions._MPMATH) == set(_expressions.FUNCTIONS)
+
+
+def test_a_power_1000_is_differentiated_without_expanding_it():
+    x = sp.Symbol("x", positive=True)
+    M = sg.Manifold("line")
+    A = M.chart(x)
+    t0 = time.perf_counter()
+    with sg.budget(20):
+        flow = sg.GradientFlow(sg.Scalar(M, A, (x + 1) ** 1000), sg.euclidean(A), rate=1)
+        assert flow.components(A)[0] == -1000 * (x + 1) ** 999
+    assert time.perf_counter() - t0 < 5
+
+
+def test_simplification_past_its_budget_names_the_stage_and_the_remedy():
+    from symgrad.simplify import simplify_expr
+
+    x = sp.Symbol("x", positive=True)
+    hard = sum(sp.sin(k * x) ** k for k in range(1, 40)) / sum(sp.cos(k * x) ** k for k in range(1, 40))
+    with pytest.raises(sg.BudgetError) as info, sg.budget(0.3):
+        simplify_expr(hard, "full")
+    assert info.value.stage == "simplification" and "simplify='none'" in str(info.value)
+
+
+@pytest.mark.parametrize("inverse", [None, "sqrt", "asin"])
+def test_a_non_injective_transition_is_an_inverse_error_without_numpy_warnings(inverse):
+    import warnings
+
+    x, u = sp.Symbol("x", real=True), sp.Symbol("u", real=True)
+    M = sg.Manifold("line")
+    A, B = M.chart(x), M.chart(u)
+    forward = sp.sin(x) if inverse == "asin" else x**2
+    given = {None: None, "sqrt": {x: sp.sqrt(u)}, "asin": {x: sp.asin(u)}}[inverse]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's ComplexWarning included
+        with pytest.raises(sg.InverseError):
+            M.transition(A, B, {u: forward}, given)

@@ -28,6 +28,7 @@ import numpy as np
 import sympy as sp
 from numpy.typing import ArrayLike
 
+from ..budgets import stage
 from ..core._coerce import as_expr
 from ..core.chart import Chart
 from ..core.gradient import differential
@@ -98,6 +99,7 @@ def _inverse_metric(metric, chart, simplify):
 # -- Christoffel symbols -----------------------------------------------------------------------
 
 
+@stage("the Christoffel symbols")
 def christoffel(metric: Metric, chart: Chart | None = None, simplify="fast") -> sp.ImmutableDenseNDimArray:
     r"""The Christoffel symbols of the second kind of the Levi-Civita connection.
 

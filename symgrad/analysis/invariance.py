@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from ..budgets import stage
 from ..core import _domain
 from ..core.chart import Chart
 from ..core.gradient import GradientFlow, differential, riemannian_gradient
@@ -140,6 +141,7 @@ def _deviation(a, b, chart, params):
     return float(diff.max())
 
 
+@stage("the invariance check")
 def check_invariance(
     cost: Scalar,
     metric: Metric,
@@ -226,6 +228,7 @@ def check_invariance(
     return InvarianceReport(rows, tolerance)
 
 
+@stage("the descent check")
 def check_descent(
     flow: GradientFlow, chart: Chart | None = None, params: Mapping[sp.Symbol | str, float] | None = None
 ) -> bool:

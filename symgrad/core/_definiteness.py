@@ -10,6 +10,7 @@ point, and a block singular at every point sampled is refused.
 import numpy as np
 import sympy as sp
 
+from ..budgets import stage
 from ..errors import NotPositiveDefiniteError
 from . import _domain
 from .linalg import blocks
@@ -18,6 +19,17 @@ from .linalg import blocks
 ROUND_OFF = 1e-10
 
 
+def _constant_matrix(block):
+    """A matrix without free symbols as floats, NaN where an entry is not a trusted real number."""
+    out = np.full(block.shape, np.nan)
+    for (i, j), e in np.ndenumerate(np.array(block.tolist(), dtype=object)):
+        value = _domain.constant_value(e)
+        if value is not None and value[1] == 0:
+            out[i, j] = float(value[0])
+    return out
+
+
+@stage("the positive-definiteness check of the metric")
 def check_positive_definite(m, chart, intervals):
     """Return how ``m`` was shown positive definite (``"symbolic"`` or ``"numeric (...)"``).
 
@@ -59,7 +71,7 @@ def check_positive_definite(m, chart, intervals):
             k = verdicts.index(False)
             raise NotPositiveDefiniteError(
                 f"metric on chart {chart.name!r} is not positive definite: the leading "
-                f"minor of size {k + 1} of the block {idx} is {sp.factor(minors[k])}, "
+                f"minor of size {k + 1} of the block {idx} is {_domain.factored(minors[k])}, "
                 "which is not positive on the domain"
             )
         if None in verdicts:
@@ -69,8 +81,13 @@ def check_positive_definite(m, chart, intervals):
     for idx, block in numeric:
         values, far = _domain.sample_near_and_far(block.free_symbols, intervals)
         if not values:
-            mats = np.array(block.evalf(), dtype=float)[None]
+            mats = _constant_matrix(block)[None]
             points = None
+            if not np.all(np.isfinite(mats)):
+                raise NotPositiveDefiniteError(
+                    f"metric on chart {chart.name!r}: the constant block {idx} has entries that are "
+                    "not real numbers or cannot be evaluated reliably, so it is not shown positive definite"
+                )
         else:
             mats = _domain.evaluate(block, values)
             # a matrix that overflows far out in the domain proves nothing

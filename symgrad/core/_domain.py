@@ -6,6 +6,13 @@ is an interval of the real line: the one its sympy assumptions imply
 chart gives one.  Checks first try to decide a question symbolically, with the
 domain encoded in the assumptions of substitute symbols, and fall back to
 evaluation at random points of the domain.
+
+Sympy's assumption queries are not deterministic: the order in which they try
+related facts is shuffled by an unseeded generator, so a query about a constant
+such as ``1/log(erf(pi**2))`` may answer True, None or False, or raise a
+``TypeError``, from run to run.  Expressions without free symbols are therefore
+decided numerically (:func:`constant_value`), and the ``TypeError`` of any other
+query is read as "undecided" (:func:`ask`).
 """
 
 import math
@@ -114,6 +121,139 @@ def positive_substitution(symbol, interval):
     return None
 
 
+#: The precisions (decimal digits) at which constants are evaluated, in turn.
+DIGITS = (30, 60, 120)
+#: How closely two evaluations of a constant at successive precisions must agree.
+AGREEMENT = sp.Float("1e-20")
+
+#: What evaluating or querying a sympy expression may raise besides a symgrad error.
+SYMPY_ERRORS = (ArithmeticError, ValueError, TypeError, AttributeError, RecursionError)
+
+
+def ask(expr, fact):
+    """Sympy's assumption ``expr.is_<fact>``, with a ``TypeError`` read as None (undecided).
+
+    Sympy's queries try related facts in a random order, and some orders compare
+    a number it cannot show real and raise ``TypeError``; that proves nothing.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> ask(sp.Integer(3), "positive")
+    True
+    """
+    try:
+        return getattr(expr, "is_" + fact)
+    except (TypeError, RecursionError):
+        return None
+
+
+def factored(expr):
+    """``expr`` factored, for a message, or as it is when sympy cannot factor it."""
+    try:
+        return sp.factor(expr)
+    except SYMPY_ERRORS:
+        return expr
+
+
+def _parts(expr, digits):
+    """``(re, im)`` of the constant ``expr`` at ``digits`` digits, as finite sympy numbers, or None."""
+    try:
+        v = expr.evalf(digits, maxn=4 * digits)
+        if not v.is_number:
+            return None
+        re, im = v.as_real_imag()
+    except SYMPY_ERRORS:
+        return None
+    if all(isinstance(p, (sp.Float, sp.Rational)) and p.is_finite for p in (re, im)):
+        return re, im
+    return None
+
+
+def _agree(a, b):
+    """Whether two evaluations of one part of a constant agree: equal, or close with the same sign."""
+    if a == b:
+        return True
+    if not (a.is_nonzero and b.is_nonzero) or (a > 0) != (b > 0):
+        return False
+    return bool(abs(a - b) <= AGREEMENT * max(abs(a), abs(b)))
+
+
+def constant_value(expr):
+    """The value of an expression without free symbols, ``(re, im)``, or None when it cannot be trusted.
+
+    The expression is evaluated at each precision of :data:`DIGITS` in turn; the
+    first two successive evaluations that agree (each part exactly, or to
+    :data:`AGREEMENT` relative to its size with the same sign) give the value.
+    A value that sympy evaluates to 0 only approximately (``log(6) - log(2) -
+    log(3)``) never agrees with itself and gives None, as does one that cannot
+    be evaluated.  Deterministic: no assumption query is made.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        Without free symbols.
+
+    Returns
+    -------
+    tuple of two sympy numbers (Float or Rational), or None
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> re, im = constant_value(1 / sp.log(sp.erf(sp.pi**2)))
+    >>> bool(re < -1e43), im
+    (True, 0)
+    >>> constant_value(sp.log(6) - sp.log(2) - sp.log(3)) is None
+    True
+    """
+    expr = sp.sympify(expr)
+    if isinstance(expr, sp.Rational):
+        return expr, sp.Integer(0)
+    previous = None
+    for digits in DIGITS:
+        current = _parts(expr, digits)
+        if current is not None and previous is not None and all(map(_agree, previous, current)):
+            return current
+        previous = current
+    return None
+
+
+def decide_constant_positive(expr):
+    """Whether the constant ``expr`` is positive: True, False (negative, zero or not real) or None.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> decide_constant_positive(sp.log(sp.E, sp.erf(sp.pi * sp.pi)))
+    False
+    """
+    value = constant_value(expr)
+    if value is None:
+        return None
+    re, im = value
+    return bool(im == 0 and re > 0)
+
+
+def decide_real(expr):
+    """Whether ``expr`` is real: True, False or None (undecided), never raising sympy's ``TypeError``.
+
+    A constant is evaluated (:func:`constant_value`); for any other expression
+    sympy's assumption ``is_real`` is asked.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> decide_real(1 / sp.log(sp.erf(sp.pi**2))), decide_real(sp.sqrt(-1 - sp.pi))
+    (True, False)
+    """
+    expr = sp.sympify(expr)
+    if expr.free_symbols:
+        return ask(expr, "real")
+    value = constant_value(expr)
+    return None if value is None else bool(value[1] == 0)
+
+
 def decide_zero(expr, intervals, *, seed=SEED):
     """Decide whether ``expr`` vanishes on the domain.
 
@@ -123,14 +263,18 @@ def decide_zero(expr, intervals, *, seed=SEED):
     expr = sp.sympify(expr)
     if expr == 0:
         return True, "symbolic"
-    c = sp.cancel(sp.expand_log(expr, force=False))
-    if c == 0:
-        return True, "symbolic"
-    if sp.count_ops(c) < 400:
-        s = sp.simplify(c)
-        if s == 0:
+    try:
+        c = sp.cancel(sp.expand_log(expr, force=False))
+        if c == 0:
             return True, "symbolic"
-    values = sample(expr.free_symbols, intervals, seed=seed)
+        if sp.count_ops(c) < 400 and sp.simplify(c) == 0:
+            return True, "symbolic"
+    except SYMPY_ERRORS:
+        pass
+    value = None if expr.free_symbols else constant_value(expr)
+    if value is not None:  # otherwise a constant near 0 is judged in floats, as below
+        return all(p == 0 for p in value), "numeric"
+    values = sample(sorted(expr.free_symbols, key=sp.default_sort_key), intervals, seed=seed)
     vals = evaluate(expr, values)
     if np.all(np.isfinite(vals)) and np.all(np.abs(vals) <= 1e-8):
         return True, "numeric"
@@ -150,17 +294,25 @@ def sign_substitutions(intervals):
 
 
 def decide_positive(expr, intervals, subs=None):
-    """Decide symbolically whether ``expr`` is positive on the domain.
+    """Decide whether ``expr`` is positive on the domain.
 
-    Returns True, False or None (undecided); never evaluates numerically.
+    Returns True, False or None (undecided).  An expression with free symbols is
+    decided symbolically, by sympy's assumptions (a ``TypeError`` of theirs is
+    read as None); one without is evaluated at fixed precisions
+    (:func:`decide_constant_positive`), so that its verdict is the same in every run.
     """
     if subs is None:
         subs = sign_substitutions(intervals)
     e = sp.sympify(expr).xreplace(subs)
-    verdict = e.is_positive
+    if not e.free_symbols:
+        return decide_constant_positive(e)
+    verdict = ask(e, "positive")
     if verdict is None:
-        c = sp.factor_terms(sp.cancel(e))
-        verdict = c.is_positive
-        if verdict is None and sp.count_ops(c) < 200:
-            verdict = sp.factor(c).is_positive
+        try:
+            c = sp.factor_terms(sp.cancel(e))
+            verdict = ask(c, "positive")
+            if verdict is None and sp.count_ops(c) < 200:
+                verdict = ask(sp.factor(c), "positive")
+        except SYMPY_ERRORS:
+            return None
     return verdict

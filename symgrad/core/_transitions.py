@@ -31,6 +31,7 @@ from collections import deque
 import numpy as np
 import sympy as sp
 
+from ..budgets import budget_stage
 from ..errors import DimensionError, InverseError, NoPathError, SingularTransitionError, TransitionError
 from . import _domain
 from .simplify import simplify_matrix
@@ -144,7 +145,18 @@ def inverse_of(fwd, inverse, source, target, what):
         If the given inverse is wrong, or none is found.
     TransitionError
         If the map or its inverse leaves the other chart's domain.
+    BudgetError
+        If solving or checking runs past the time budget.
     """
+    remedy = (
+        "pass the inverse explicitly (inverse={...}), or give a larger budget "
+        "(symgrad.budget(seconds=...) or --timeout on the command line)"
+    )
+    stage = f"{'checking' if inverse is not None else 'solving for'} the inverse of {what}"
+    return budget_stage(stage, lambda: _inverse_of(fwd, inverse, source, target, what), remedy=remedy)
+
+
+def _inverse_of(fwd, inverse, source, target, what):
     if inverse is not None:
         how = verify(fwd, inverse, source, target)
         if how is None:

@@ -32,11 +32,12 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy.polys.fields import sfield
 
+from ..budgets import stage
 from ..errors import ArgumentTypeError, RateError
 from ._coerce import as_expr, check_defined
 from .chart import Chart
 from .linalg import solve_metric
-from .simplify import Level, negate, simplify_matrix
+from .simplify import MAX_EXPANDED_TERMS, Level, expanded_terms, negate, simplify_matrix
 from .tensors import Covector, Metric, Scalar, Vector, check_same_manifold
 
 if TYPE_CHECKING:
@@ -87,7 +88,9 @@ def _partials(expr, coords):
     Each term of a sum is differentiated only by the coordinates it contains
     (costs are often sums over parameters); a term that is a rational function
     is differentiated inside a rational function field, which returns reduced
-    fractions at a fraction of the cost of ``diff`` followed by ``cancel``.
+    fractions at a fraction of the cost of ``diff`` followed by ``cancel``
+    (unless it would expand past :data:`~symgrad.core.simplify.MAX_EXPANDED_TERMS`
+    terms, as ``(x + 1)**1000`` would).
     """
     wanted = set(coords)
     parts = {c: [] for c in coords}
@@ -95,7 +98,7 @@ def _partials(expr, coords):
         used = term.free_symbols & wanted
         if not used:
             continue
-        if term.is_rational_function():
+        if term.is_rational_function() and expanded_terms(term) <= MAX_EXPANDED_TERMS:
             field, f = sfield(term)
             gens = dict(zip(field.symbols, field.gens))
             for c in used:
@@ -114,6 +117,7 @@ def _same_manifold(cost, metric):
     check_same_manifold(("the cost", cost), ("the metric", metric))
 
 
+@stage("the Riemannian gradient")
 def riemannian_gradient(cost: Scalar, metric: Metric, chart: Chart | None = None, simplify: Level = "fast") -> Vector:
     r"""The Riemannian gradient :math:`G^{-1} dC` of a cost, a Vector (no sign, no rate).
 

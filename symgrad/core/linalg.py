@@ -27,6 +27,7 @@ import sympy as sp
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.exceptions import DMNonInvertibleMatrixError
 
+from ..budgets import stage
 from ..errors import DimensionError, MetricError, NotSymmetricError
 from ._domain import decide_zero
 from .simplify import Level, finish_fractions, resolve
@@ -263,6 +264,7 @@ def solve_linear(A: sp.MatrixBase, b: sp.MatrixBase) -> sp.ImmutableMatrix:
     return sp.ImmutableMatrix(len(pairs), 1, [p / q for p, q in pairs])
 
 
+@stage("the gradient solve G^-1 w")
 def solve_metric(
     G: sp.MatrixBase,
     w: sp.MatrixBase,

@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 import sympy as sp
 
 from ..errors import ArgumentTypeError, DimensionError, MetricError
+from . import _domain
 from ._coerce import as_expr, as_matrix
 from .chart import Chart, as_chart
 from .tensors import Metric
@@ -126,6 +127,21 @@ def constant(chart: Chart, matrix: sp.MatrixBase | Sequence[Sequence[sp.Expr]]) 
     return Metric(chart.manifold, chart, m)
 
 
+def _within_positive(interval):
+    """Whether ``interval`` lies in :math:`(0, \\infty)`; a constant lower end is compared by value.
+
+    Sympy's comparison of a constant such as ``1/log(erf(pi**2))`` with 0 may
+    answer differently from run to run, or raise ``TypeError``.
+    """
+    lo = interval.start
+    if lo.is_Number or lo.free_symbols:
+        try:
+            return interval.is_subset(sp.Interval.open(0, sp.oo)) is True
+        except TypeError:
+            return False
+    return _domain.decide_constant_positive(lo) is True
+
+
 def log_metric(chart: Chart) -> Metric:
     r"""The logarithmic (Weber-law) metric :math:`G = \mathrm{diag}(1/x_1^2, \dots, 1/x_n^2)`.
 
@@ -158,8 +174,7 @@ def log_metric(chart: Chart) -> Metric:
     symgrad.errors.MetricError: the log metric needs positive coordinates, but on chart 'std' mu can be zero ...
     """
     chart = as_chart(chart, "log_metric")
-    positive = sp.Interval.open(0, sp.oo)
-    bad = [c for c in chart.coords if not chart.domain[c].is_subset(positive)]
+    bad = [c for c in chart.coords if not _within_positive(chart.domain[c])]
     if bad:
         raise MetricError(
             f"the log metric needs positive coordinates, but on chart {chart.name!r} "

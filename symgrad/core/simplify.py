@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterable
 import sympy as sp
 from sympy.core.mul import _keep_coeff
 
+from ..budgets import stage
 from ..errors import SimplifyError
 
 __all__ = [
@@ -81,16 +82,52 @@ def _format(num, den, compact=False):
     return out
 
 
+#: The most terms a polynomial may expand to before "fast" and "compact" stop cancelling.
+MAX_EXPANDED_TERMS = 500
+
+
+def expanded_terms(expr, cap=MAX_EXPANDED_TERMS + 1):
+    """An upper estimate (at most ``cap``) of the number of terms ``expr`` expands to.
+
+    Integer powers of sums count as multinomials, ``(x + 1)**1000`` as 1001
+    terms; function calls and other atoms count as one (cancel leaves their
+    arguments alone).
+    """
+    if expr.is_Add:
+        return min(cap, sum(expanded_terms(a, cap) for a in expr.args))
+    if expr.is_Mul:
+        n = 1
+        for a in expr.args:
+            n = min(cap, n * expanded_terms(a, cap))
+        return n
+    if expr.is_Pow and expr.exp.is_Integer:
+        n, k = expanded_terms(expr.base, cap), abs(int(expr.exp))
+        count = 1  # comb(n + k - 1, k), stopped at the cap
+        for i in range(1, min(k, n - 1) + 1):
+            count = count * (k + i) // i
+            if count >= cap:
+                return cap
+        return count
+    return 1
+
+
+def _cancel(expr):
+    """``sympy.cancel``, unless it would expand ``expr`` past :data:`MAX_EXPANDED_TERMS` terms."""
+    if expanded_terms(expr) > MAX_EXPANDED_TERMS:
+        return sp.factor_terms(sp.together(expr))
+    return sp.cancel(expr)
+
+
 def _fast(expr):
     if expr.is_Atom:
         return expr
-    return _format(*sp.fraction(sp.cancel(expr)))
+    return _format(*sp.fraction(_cancel(expr)))
 
 
 def _compact(expr):
     if expr.is_Atom:
         return expr
-    return _format(*sp.fraction(sp.cancel(expr)), compact=True)
+    return _format(*sp.fraction(_cancel(expr)), compact=True)
 
 
 def _factor(expr):
@@ -107,6 +144,11 @@ def _full(expr):
 
 #: A simplification level: a name of :data:`LEVELS` or a function ``expr -> expr``.
 Level = str | Callable[[sp.Expr], sp.Expr]
+
+_BUDGET_REMEDY = (
+    "ask for a lighter level (simplify='none' or 'fast'), or give a larger budget "
+    "(symgrad.budget(seconds=...) or --timeout on the command line)"
+)
 
 #: The named simplification levels.
 LEVELS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
@@ -130,6 +172,7 @@ def resolve(level: Level) -> Callable[[sp.Expr], sp.Expr]:
         ) from None
 
 
+@stage("simplification", remedy=_BUDGET_REMEDY)
 def simplify_expr(expr: sp.Expr | complex, level: Level = "fast") -> sp.Expr:
     """Simplify one expression at the named level.
 
@@ -253,6 +296,7 @@ def _fraction_parts(expr):
     return num, den
 
 
+@stage("simplification", remedy=_BUDGET_REMEDY)
 def simplify_matrix(matrix: sp.MatrixBase, level: Level = "fast") -> sp.ImmutableMatrix:
     """Simplify every entry of a matrix.
 

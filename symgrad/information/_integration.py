@@ -9,108 +9,18 @@ running), otherwise in a daemon worker thread that is abandoned when time is up
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterable
-from typing import TypeVar
+from collections.abc import Iterable
 
 import sympy as sp
 
+from ..budgets import time_limited
 from ..errors import (
     IntegrationError,
 )
 
 #: Default time limit (seconds) of one symbolic integration in family checks.
 CHECK_TIMEOUT = 3.0
-
-_T = TypeVar("_T")
-
-
-# -- time limits -----------------------------------------------------------------------------
-
-
-class _Alarm(BaseException):
-    """Raised by the SIGALRM handler; a BaseException so that sympy's ``except Exception`` lets it pass."""
-
-
-_alarm_in_use = threading.local()
-
-
-def _alarm_available() -> bool:
-    return (
-        hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-    )
-
-
-def time_limited(fn: Callable[[], _T], seconds: float | None) -> _T:
-    """Call ``fn()`` and return its value, or raise :class:`TimeoutError` after ``seconds``.
-
-    On the main thread of a platform with ``signal.setitimer`` (and no timer of
-    the caller running) an interval timer interrupts ``fn`` at the time limit,
-    and again every 50 ms until ``fn`` has stopped.
-    Elsewhere ``fn`` runs in a daemon thread that is abandoned at the time
-    limit: it runs on in the background and its result is dropped.  Calls made
-    inside ``fn`` run under the outer limit.
-
-    Parameters
-    ----------
-    fn : callable
-        Takes no arguments.
-    seconds : float or None
-        None means no limit.
-
-    Examples
-    --------
-    >>> from symgrad.information._integration import time_limited
-    >>> time_limited(lambda: 6 * 7, 1.0)
-    42
-    """
-    if seconds is None or getattr(_alarm_in_use, "active", False):
-        return fn()
-    if seconds <= 0:
-        raise TimeoutError("no time left")
-    if _alarm_available():
-        armed = [True]
-
-        def handler(signum, frame):
-            if armed[0]:
-                raise _Alarm
-
-        previous = signal.signal(signal.SIGALRM, handler)
-        _alarm_in_use.active = True
-        try:
-            # the timer repeats every 50 ms until disarmed: code that swallows one
-            # interruption (a bare ``except:`` deep in sympy) gets the next one
-            signal.setitimer(signal.ITIMER_REAL, float(seconds), 0.05)
-            try:
-                return fn()
-            finally:
-                armed[0] = False
-                signal.setitimer(signal.ITIMER_REAL, 0)
-        except _Alarm:
-            raise TimeoutError(f"no result within {seconds:.3g} s") from None
-        finally:
-            _alarm_in_use.active = False
-            signal.signal(signal.SIGALRM, previous)
-    box = {}
-
-    def target():
-        try:
-            box["value"] = fn()
-        except BaseException as err:  # handed to the caller below
-            box["error"] = err
-
-    worker = threading.Thread(target=target, daemon=True, name="symgrad-time-limited")
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
-        raise TimeoutError(f"no result within {seconds:.3g} s (the worker thread is abandoned)")
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
 
 
 class Clock:

@@ -46,7 +46,7 @@ def _interval(support, what):
         as_expr(lo, f"the lower end of the support of {what}"),
         as_expr(hi, f"the upper end of the support of {what}"),
     )
-    if (hi - lo).is_extended_positive is False:
+    if _domain.ask(hi - lo, "extended_positive") is False:
         raise FamilyError(f"the support ({lo}, {hi}) of {what} is empty")
     return sp.Interval(lo, hi)
 
@@ -409,9 +409,9 @@ class TransformedDensity(Family):
             raise FamilyError(f"the support of {self!r} could not be found ({err})") from None
         if any(v.has(sp.Limit, sp.AccumBounds, sp.nan, sp.zoo) for v in (a, b)):
             raise FamilyError(f"the support of {self!r} could not be found (limits {a}, {b})")
-        if (b - a).is_extended_negative:
+        if _domain.ask(b - a, "extended_negative"):
             a, b = b, a
-        elif (b - a).is_extended_positive is not True:
+        elif _domain.ask(b - a, "extended_positive") is not True:
             raise FamilyError(f"the support of {self!r} could not be ordered (ends {a}, {b})")
         return sp.Interval.open(a, b)
 

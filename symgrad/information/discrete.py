@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import sympy as sp
 
+from ..core import _domain
 from ..core._coerce import as_expr
 from ..errors import (
     FamilyError,
@@ -97,7 +98,7 @@ class Binomial(Family):
                 f"the number of trials n of a Binomial must be a positive integer, got {n!r}; pass an int"
             )
         self.n = as_expr(n, "the number of trials n of a Binomial")
-        if self.n.is_integer is False or self.n.is_positive is False:
+        if _domain.ask(self.n, "integer") is False or _domain.decide_positive(self.n, {}) is False:
             raise ParameterError(
                 f"the number of trials n of a Binomial must be a positive integer, got {self.n}; "
                 "pass an int or a Symbol declared integer=True, positive=True"

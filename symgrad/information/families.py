@@ -184,6 +184,10 @@ class Family(Immutable):
         size : int or tuple of int
             The shape of the samples (numpy's convention).
         rng : numpy.random.Generator, optional
+            The source of randomness; by default a fresh, unseeded one, so that two
+            calls draw different samples.  Pass ``np.random.default_rng(seed)`` for
+            samples that are the same in every run.  (symgrad's own checks never draw
+            samples here; their random points have a fixed seed.)
 
         Returns
         -------

@@ -43,6 +43,7 @@ from typing import Literal
 import numpy as np
 import sympy as sp
 
+from ..budgets import stage
 from ..core._coerce import as_expr
 from ..core._immutable import Immutable
 from ..core.chart import Chart
@@ -65,6 +66,7 @@ METHODS = ("auto", "closed", "integrate", "expectation")
 # -- expectations ------------------------------------------------------------------------------
 
 
+@stage("the expectation")
 def expectation(family: Family, expr: sp.Expr, x: sp.Symbol, *, timeout: float | None = 10.0) -> sp.Expr:
     r"""The expectation :math:`E[f(x)]` of an expression under a family, in closed form.
 
@@ -136,6 +138,7 @@ def _metric(chart, G):
     return Metric(chart.manifold, chart, G)
 
 
+@stage("the Fisher metric")
 def fisher_metric(
     family: Family,
     chart: Chart,

@@ -108,7 +108,7 @@ class MultivariateNormal(Family):
             if _domain.decide_positive(minor, {}) is False:
                 raise ParameterError(
                     f"the {name} of a MultivariateNormal must be positive definite; its leading minor "
-                    f"of size {k} is {sp.factor(minor)}, not positive"
+                    f"of size {k} is {_domain.factored(minor)}, not positive"
                 )
 
     def __repr__(self) -> str:

@@ -47,8 +47,11 @@ import sys
 import types
 from collections.abc import Callable, Iterable, Mapping
 
+import mpmath
 import sympy as sp
 
+from ..budgets import budget_stage, time_limited
+from ..core import _domain
 from ..errors import ModelFileError
 
 #: The most characters one expression may have.
@@ -98,6 +101,33 @@ FUNCTIONS = types.MappingProxyType(
         "sigmoid": ((1,), _sigmoid),
     }
 )
+
+#: The functions of :data:`FUNCTIONS` in mpmath, to evaluate calls of constants numerically.
+_MPMATH = {
+    "exp": mpmath.exp,
+    "log": mpmath.log,
+    "sqrt": mpmath.sqrt,
+    "sin": mpmath.sin,
+    "cos": mpmath.cos,
+    "tan": mpmath.tan,
+    "sinh": mpmath.sinh,
+    "cosh": mpmath.cosh,
+    "tanh": mpmath.tanh,
+    "asin": mpmath.asin,
+    "acos": mpmath.acos,
+    "atan": mpmath.atan,
+    "asinh": mpmath.asinh,
+    "acosh": mpmath.acosh,
+    "atanh": mpmath.atanh,
+    "atan2": mpmath.atan2,
+    "erf": mpmath.erf,
+    "abs": mpmath.fabs,
+    "Abs": mpmath.fabs,
+    "sigmoid": lambda z: 1 / (1 + mpmath.exp(-z)),
+}
+
+#: Digits to which calls of constants are evaluated (to find non-real and huge values).
+_DIGITS = 30
 
 #: The named constants an expression may use.
 CONSTANTS = types.MappingProxyType({"pi": sp.pi, "E": sp.E})
@@ -163,6 +193,9 @@ class Where:
 
     def __truediv__(self, name: object) -> Where:
         return Where(self.source, f"{self.key}.{name}" if self.key else str(name))
+
+    def __str__(self) -> str:
+        return f"{self.source}, {self.key}" if self.key else self.source
 
     def error(self, problem: str) -> ModelFileError:
         where = f"{self.source}, {self.key}" if self.key else self.source
@@ -341,10 +374,61 @@ class _Builder:
             want = " or ".join(map(str, arities))
             raise self.fail(f"{func.id} takes {want} argument(s), got {len(node.args)}", node)
         args = [self.build(a, depth + 1) for a in node.args]
+        if not any(a.free_symbols for a in args):
+            self.constant_call(func.id, args, node)
         try:
             return function(*args)
         except (ArithmeticError, ValueError, TypeError) as err:
             raise self.fail(f"{func.id} cannot be applied here ({show(err, 60)[1:-1]})", node) from None
+
+    def constant_call(self, name, args, node):
+        """Refuse a call of constants whose value is not real, or beyond the largest float.
+
+        The value is computed with mpmath from the arguments' numeric values,
+        before sympy evaluates the call symbolically (which may take a very long
+        time on a complex argument, as ``sinh(x - atan2(asin(2), 5))`` does).
+        """
+        values = [_numeric(a) for a in args]
+        if any(v is None for v in values):
+            return
+        if all(v.imag == 0 for v in values):
+            values = [v.real for v in values]
+        try:
+            with mpmath.workdps(_DIGITS):
+                value = mpmath.mpmathify(_MPMATH[name](*values))
+        except (ArithmeticError, ValueError, TypeError):
+            return  # sympy decides (log(0) is zoo, refused later)
+        re, im = mpmath.re(value), mpmath.im(value)
+        if mpmath.isinf(value) or mpmath.isnan(value):
+            raise self.fail("the value is infinite or undefined", node)
+        if abs(im) > 1e-10 * (1 + abs(re)):
+            shown = f"{mpmath.nstr(re, 6)} {'-' if im < 0 else '+'} {mpmath.nstr(abs(im), 6)}i"
+            raise self.fail(f"the value is not a real number (it is about {shown})", node)
+        if abs(re) > MAX_MAGNITUDE:
+            raise self.fail("the value is larger than the largest float (about 1.8e308)", node)
+
+
+def _not_real(expr):
+    """``expr.is_real is False``, with the assumption query stopped (as undecided) after a second."""
+    if not expr.free_symbols:  # sympy's queries about constants are not deterministic
+        return _domain.decide_real(expr) is False
+    try:
+        return time_limited(lambda: expr.is_real, 1.0) is False
+    except (TimeoutError, TypeError, ValueError, ArithmeticError):
+        return False
+
+
+def _numeric(expr):
+    """The value of a constant sympy expression as an mpmath complex (``_DIGITS`` digits), or None."""
+    try:
+        value = time_limited(lambda: sp.N(expr, _DIGITS, maxn=4 * _DIGITS), 2.0)
+        re, im = value.as_real_imag()
+        if not (re.is_Float or re.is_Rational) or not (im.is_Float or im.is_Rational):
+            return None
+        with mpmath.workdps(_DIGITS):
+            return mpmath.mpc(sp.Float(re, _DIGITS)._mpf_, sp.Float(im, _DIGITS)._mpf_)
+    except (TimeoutError, ArithmeticError, ValueError, TypeError, AttributeError):
+        return None
 
 
 def exact(value: float, fail: Callable[[str], Exception]) -> sp.Rational:
@@ -375,19 +459,19 @@ def _check_result(expr, text, where):
         raise where.error(f"{show(text)} is not a scalar expression")
     if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise where.error(f"{show(text)} is infinite or undefined ({show(expr, 40)[1:-1]})")
-    complex_parts = [e for e in expr.atoms(sp.Pow, sp.Function) if e.is_real is False]
+    complex_parts = [e for e in sorted(expr.atoms(sp.Pow, sp.Function), key=sp.default_sort_key) if _not_real(e)]
     if expr.has(sp.I) or complex_parts:
         shown = complex_parts[0] if complex_parts and not expr.has(sp.I) else expr
         raise where.error(f"{show(text)} is not real ({show(shown, 40)[1:-1]})")
-    for r in expr.atoms(sp.Rational):
+    for r in sorted(expr.atoms(sp.Rational), key=sp.default_sort_key):
         if _bits(r) > MAX_NUMBER_BITS:
             raise where.error(f"{show(text)} makes numbers of more than {MAX_NUMBER_BITS} bits")
         if abs(r.p) > MAX_MAGNITUDE * r.q:
             raise where.error(f"{show(text)} makes a number larger than the largest float (about 1.8e308)")
-    for p in expr.atoms(sp.Pow):
+    for p in sorted(expr.atoms(sp.Pow), key=sp.default_sort_key):
         if p.exp.is_Number and abs(p.exp) > MAX_EXPONENT:
             raise where.error(f"{show(text)} makes the exponent {show(p.exp, 40)[1:-1]}, larger than {MAX_EXPONENT}")
-    for f in expr.atoms(sp.exp):  # exp(k*x) is worked with as exp(x)**k
+    for f in sorted(expr.atoms(sp.exp), key=sp.default_sort_key):  # exp(k*x) is worked with as exp(x)**k
         for term in sp.Add.make_args(f.args[0]):
             c = term.as_coeff_Mul()[0]
             if c.is_Rational and abs(c) > MAX_EXPONENT:
@@ -484,6 +568,10 @@ def parse(text: str, names: dict[str, sp.Expr], where: Where) -> sp.Expr:
         raise where.error(f"the expression is too deeply nested for Python's parser, in {show(text)}") from None
     except (ValueError, OverflowError) as err:
         raise where.error(f"not an expression ({show(err, 60)[1:-1]}), in {show(text)}") from None
+    return budget_stage(f"reading {where}", lambda: _build(stripped, tree, names, where, text))
+
+
+def _build(stripped, tree, names, where, text):
     builder = _Builder(stripped, names, where)
     try:
         expr = builder.build(tree.body)

@@ -16,6 +16,7 @@ import types
 
 import sympy as sp
 
+from ..core import _domain
 from ..core.manifold import Manifold
 from ..core.metrics import diagonal, euclidean, log_metric, metabolic
 from ..core.tensors import Metric, Scalar
@@ -249,9 +250,20 @@ class Reader:
 
     def read_domain(self, value, where):
         lo, hi = (self.bound(v, where) for v in self.array(value, where, 2))
-        if not bool(lo < hi):
+        if lo is sp.oo or hi is -sp.oo:
+            ordered = False
+        elif lo is -sp.oo or hi is sp.oo:
+            ordered = True
+        else:  # two real constants, compared by value (sympy's comparisons of constants are not reliable)
+            ordered = _domain.decide_constant_positive(hi - lo)
+        if ordered is None:
+            raise where.error(f"cannot decide whether {lo} < {hi}; give bounds whose order is clear")
+        if not ordered:
             raise where.error(f"the interval ({lo}, {hi}) is empty; give [lower, upper] with lower < upper")
-        return sp.Interval.open(lo, hi)
+        try:
+            return sp.Interval.open(lo, hi)
+        except _domain.SYMPY_ERRORS:  # sympy evaluates the ends at low precision, 1/log(erf(9)) fails
+            raise where.error(f"sympy cannot work with the interval ({lo}, {hi}); give simpler bounds") from None
 
     def bound(self, value, where):
         if isinstance(value, str) and value.strip() in ("oo", "+oo", "inf", "+inf"):
@@ -259,7 +271,7 @@ class Reader:
         if isinstance(value, str) and value.strip() in ("-oo", "-inf"):
             return -sp.oo
         b = self.expr(value, where, {})
-        if not b.is_real:
+        if _domain.decide_real(b) is False:  # an undecided bound fails the check of the order
             raise where.error(f"a bound must be a real number, got {show(value, 40)}")
         return b
 

@@ -3,8 +3,8 @@
 The helpers :mod:`symgrad.numeric.export` writes its sources with: identifiers
 derived from symbols' names that avoid the target language's reserved words,
 deterministic common-subexpression elimination, printers whose refusals become
-:class:`~symgrad.UnsupportedExpressionError`, and text made safe for comments
-and docstrings.
+:class:`~symgrad.UnsupportedExpressionError` (a C printer writing ``Piecewise``
+as one expression), and text made safe for comments and docstrings.
 """
 
 import keyword
@@ -34,8 +34,24 @@ C_RESERVED = frozenset(
     | set(get_math_macros().values())
 )  # fmt: skip
 
-# the names the body of the generated Python function refers to
-PY_RESERVED = frozenset(keyword.kwlist) | {"numpy", "jax", "ValueError"}
+# the names the body of the generated Python function refers to (abs: how both printers write Abs)
+PY_RESERVED = frozenset(keyword.kwlist) | {"numpy", "jax", "ValueError", "float", "abs"}
+
+
+class CPrinter(C99CodePrinter):
+    """The C99 printer, writing a ``Piecewise`` as one conditional expression.
+
+    ``C99CodePrinter`` writes it over several lines and refuses one without an
+    ``(expr, True)`` branch; here it is one nested ``?:`` expression, ``NAN``
+    where no condition holds (sympy's value there, and numpy's and jax's).
+    """
+
+    def _print_Piecewise(self, expr):
+        pairs = list(expr.args)
+        text = f"({self._print(pairs.pop().expr)})" if pairs[-1].cond is sp.true else "NAN"
+        for e, c in reversed(pairs):
+            text = f"(({self._print(c)}) ? ({self._print(e)}) : {text})"
+        return text
 
 
 def identifier(name, taken):
@@ -98,9 +114,15 @@ def print_all(printer, exprs, caller, allowed_modules=None):
             f"{str(err).splitlines()[0]}; substitute it with params or export another chart"
         ) from None
     if allowed_modules is not None:
-        extra = sorted(set(printer.module_imports) - set(allowed_modules))
+        # jax.numpy itself is recorded as the name numpy of the module jax
+        extra = sorted(
+            f"{m}.{f}"
+            for m, names in printer.module_imports.items()
+            for f in names
+            if m not in allowed_modules and f"{m}.{f}" not in allowed_modules
+        )
         if extra:
-            used = ", ".join(f"{m}.{f}" for m in extra for f in sorted(printer.module_imports[m]))
+            used = ", ".join(extra)
             raise UnsupportedExpressionError(
                 f"{caller}: the flow uses {used}, which {' and '.join(allowed_modules)} "
                 "does not provide (element-wise); the generated module would not be vectorised"

@@ -9,7 +9,11 @@ it evaluates them on whole arrays of points, large arrays in blocks of
 :data:`CHUNK` points whose temporaries stay in the processor's cache.
 :func:`evaluate` evaluates expressions at arrays of values of their symbols.
 
-This module depends on nothing in symgrad.
+:func:`check_computable` refuses, with a symgrad error that names the
+offending subexpression, what no generated code computes (an unevaluated
+integral, an undefined function, ...); the exporters call it too.
+
+This module depends on nothing in symgrad but its errors.
 
 Examples
 --------
@@ -32,6 +36,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from ..errors import UnsupportedExpressionError
 
 #: The modules ``lambdify`` prints for: scipy's special functions first, then numpy.
 MODULES = ("scipy", "numpy")
@@ -60,8 +67,10 @@ def lambdify(args: Sequence[sp.Symbol], exprs, *, cse: bool = True) -> Callable:
     """
     if isinstance(exprs, (list, tuple)):
         exprs = [_numeric_form(e) for e in exprs]
+        check_computable(exprs, "numeric evaluation")
     else:
         exprs = _numeric_form(exprs)
+        check_computable([exprs], "numeric evaluation")
     return sp.lambdify(list(args), exprs, modules=list(MODULES), cse=cse, dummify=True)
 
 
@@ -79,6 +88,95 @@ def _numeric_form(expr):
     if expr.has(sp.zoo):
         swap[sp.zoo] = sp.nan
     return expr.xreplace(swap) if swap else expr
+
+
+#: What each target is called in messages: ``"numpy"`` is the lambdify kernel, the others the exporters.
+TARGETS = {"numpy": "numpy", "python": "the numpy module", "jax": "jax.numpy", "c": "C99"}
+
+_UNEVALUATED = (
+    (sp.Integral, "an unevaluated integral"),
+    (sp.Sum, "an unevaluated sum"),
+    (sp.Product, "an unevaluated product"),
+    (sp.Derivative, "an unevaluated derivative"),
+    (sp.Limit, "an unevaluated limit"),
+    (sp.Subs, "an unevaluated substitution"),
+)
+_NON_FINITE = (sp.nan, sp.zoo, sp.oo, -sp.oo)
+
+
+def _why_not_computable(node, exported):
+    """Why ``node`` (one subexpression) cannot be computed, and what to do; None if it can."""
+    for kind, what in _UNEVALUATED:
+        if isinstance(node, kind):
+            return f"{what}, which generated code does not compute; evaluate it (.doit()) or give a closed form"
+    if isinstance(node, AppliedUndef):
+        return (
+            f"an undefined function (sp.Function({node.func.__name__!r})), which has no numeric value; "
+            "replace it by an expression (.subs) or make it a parameter (a Symbol)"
+        )
+    if isinstance(node, sp.DiracDelta):
+        return (
+            "a Dirac delta, a distribution with no numeric value (the derivative of Heaviside, sign or Abs); "
+            "use a smooth cost, e.g. sqrt(x**2 + eps) for Abs(x)"
+        )
+    if isinstance(node, sp.AccumBounds):
+        return "an interval of values (AccumBounds, e.g. a limit of an oscillating term), not a number; give a value"
+    if exported and node in _NON_FINITE:
+        return (
+            "not a finite number (nan, an infinity or zoo, complex infinity: a division by zero), so the "
+            "exported flow would be undefined; check the values passed as params"
+        )
+    return None
+
+
+def check_computable(exprs: Iterable, caller: str, target: str = "numpy") -> None:
+    """Refuse expressions that hold what the ``target`` cannot compute.
+
+    The one check of what numeric code can hold, shared by :func:`lambdify` and
+    the exporters: unevaluated integrals, sums, products, derivatives, limits
+    and substitutions, undefined functions (``sp.Function("f")(x)``),
+    ``DiracDelta`` and ``AccumBounds`` are refused for every target; ``nan``,
+    ``zoo`` and the infinities for the exported targets only (the kernel
+    evaluates them to NaN and inf, as its callers expect).  ``Piecewise`` is
+    computed by every target, as NaN where no condition holds.
+
+    Parameters
+    ----------
+    exprs : iterable of sympy.Expr
+    caller : str
+        Names the function in the message.
+    target : {"numpy", "python", "jax", "c"}
+        ``"numpy"`` for the lambdify kernel, the others for the exporters.
+
+    Raises
+    ------
+    UnsupportedExpressionError
+        Naming the first offending subexpression and what to do instead.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import symgrad as sg
+    >>> from symgrad.numeric._kernels import check_computable
+    >>> x = sp.Symbol("x", real=True)
+    >>> check_computable([sp.Piecewise((x, x > 0), (0, True))], "example")
+    >>> try:
+    ...     check_computable([sp.Integral(x, x)], "example")
+    ... except sg.UnsupportedExpressionError as err:
+    ...     print(err)
+    example: numpy cannot compute Integral(x, x): an unevaluated integral, which generated code
+    does not compute; evaluate it (.doit()) or give a closed form
+    """
+    exported = target != "numpy"
+    for expr in exprs:
+        expr = sp.sympify(expr)
+        undefined = sorted(expr.atoms(AppliedUndef), key=sp.default_sort_key)  # named before what holds them
+        for node in undefined + list(sp.preorder_traversal(expr)):
+            why = _why_not_computable(node, exported)
+            if why is not None:
+                text = sp.sstr(node)
+                text = text if len(text) <= 80 else text[:77] + "..."
+                raise UnsupportedExpressionError(f"{caller}: {TARGETS[target]} cannot compute {text}: {why}")
 
 
 class Kernel:

@@ -37,6 +37,7 @@ import sympy as sp
 
 from ..errors import (
     ArgumentTypeError,
+    DimensionError,
     NumericParameterError,
     ParameterValueError,
     UnboundParameterError,
@@ -164,6 +165,8 @@ def number(symbol: sp.Symbol, value: Any, *, exact: bool = True, caller: str | N
             "(int, float, Fraction, or a numeric sympy expression such as sp.Rational(1, 2) or sp.pi)",
         )
     approx = float(exact_value)
+    if not math.isfinite(approx):
+        raise _error(errors, ParameterValueError, f"{what} is {value!r}, beyond the range of floats")
     if symbol.is_integer and exact_value.is_integer is not True and approx.is_integer():
         exact_value = sp.Integer(int(approx))
     _check_range(symbol, approx, approx, what, exact_value.is_integer is True, errors)
@@ -171,7 +174,13 @@ def number(symbol: sp.Symbol, value: Any, *, exact: bool = True, caller: str | N
 
 
 def array(symbol: sp.Symbol, value: Any, *, caller: str | None = None, errors: Errors = None):
-    """A value of the parameter ``symbol`` that may be an array: a float or a float array, checked."""
+    """A value of the parameter ``symbol`` that may be an array: a float or a float array, checked.
+
+    A single number is checked by :func:`number`, as a bound value is; an
+    array's entries by the same rules (no bools, finite, in range).
+    """
+    if np.ndim(value) == 0 and not isinstance(value, (list, tuple)):
+        return number(symbol, value, exact=False, caller=caller, errors=errors)
     what = f"{_lead(caller)}the value of parameter {symbol}"
     bad = f"{what} is {value!r}, which is not a real number or array"
     if isinstance(value, (str, bytes)) or isinstance(value, sp.Basic) and not value.is_number:
@@ -179,7 +188,11 @@ def array(symbol: sp.Symbol, value: Any, *, caller: str | None = None, errors: E
     if np.iscomplexobj(value):
         raise _error(errors, ParameterValueError, f"{what} is complex; parameters are real")
     try:
-        arr = np.asarray(value, dtype=float)
+        arr = np.asarray(value)
+        if arr.dtype.kind == "b":
+            bad = f"{what} is an array of bools, {value!r}; parameters are real numbers"
+            raise TypeError
+        arr = arr.astype(float)
     except (TypeError, ValueError):
         raise _error(errors, ParameterValueError, bad) from None
     if arr.size and not np.all(np.isfinite(arr)):
@@ -409,12 +422,15 @@ def check_names(coords, free_params) -> None:
         seen[p.name] = "another free parameter"
 
 
-def call_values(wanted, given, free, bound, coords=()) -> list:
+def call_values(wanted, given, free, bound, coords=(), *, lead=(), members=False) -> list:
     """The values of the parameters ``wanted`` from ``given``, the keyword arguments of a call.
 
     ``free`` are the free parameters of the numeric flow, ``bound`` the bound
     ones, which a call may not pass; ``given`` may also be a mapping with
-    Symbols as keys (the ``params`` of a driver).
+    Symbols as keys (the ``params`` of a driver).  An array must broadcast
+    with ``lead``, the leading shape of the points (``members``: have shape
+    ``lead``, one value per member of an ensemble); DimensionError names the
+    parameter otherwise.
     """
     values = bind(given, free, of="this numeric flow", coordinates=coords, fixed=bound, free=True, convert="array")
     missing = [p.name for p in wanted if p not in values]
@@ -424,4 +440,71 @@ def call_values(wanted, given, free, bound, coords=()) -> list:
             f"num(X, {missing[0]}=...) or params={{{missing[0]!r}: ...}} in integrate and "
             "iterate, or bind them once with flow.numeric(chart, params={...})"
         )
+    joint = tuple(lead)
+    for p in wanted:
+        shape = np.shape(values[p])
+        try:
+            joint = np.broadcast_shapes(shape, joint)
+            fits = joint == tuple(lead) or not members
+        except ValueError:
+            fits = False
+        if not fits:
+            expected = f"shape {lead}, one value per member" if members else f"a shape that broadcasts with {lead}"
+            raise DimensionError(
+                f"the value of parameter {p} has shape {shape}; the points have leading shape {lead}, "
+                f"so it must be a number or an array of {expected}"
+            )
     return [values[p] for p in wanted]
+
+
+# -- points and other arrays of real numbers -------------------------------------------------
+
+
+def real_array(value: Any, what: str) -> np.ndarray:
+    """``value`` as a float array, or the error that says why it is not an array of real numbers.
+
+    Refuses strings, bools, complex numbers and anything else that is no real
+    number (:class:`~symgrad.ArgumentTypeError`), and ragged nested sequences
+    (:class:`~symgrad.DimensionError`); ``what`` names the argument.  Values
+    are not checked to be finite.
+
+    Examples
+    --------
+    >>> from symgrad.numeric._params import real_array
+    >>> real_array([[1, 2.5]], "X")
+    array([[1. , 2.5]])
+    >>> real_array([True], "X")
+    Traceback (most recent call last):
+    ...
+    symgrad.errors.ArgumentTypeError: X must hold real numbers, got [True] (dtype bool)
+    """
+    if isinstance(value, (str, bytes)):
+        raise ArgumentTypeError(f"{what} must hold real numbers, got the string {value!r}")
+    try:
+        raw = np.asarray(value)
+    except ValueError:
+        raise DimensionError(f"{what} is ragged (rows of different lengths), not an array: {value!r}") from None
+    if raw.dtype.kind in "bcUSVMm" or raw.dtype.kind == "O" and any(v is None for v in raw.flat):
+        raise ArgumentTypeError(f"{what} must hold real numbers, got {value!r} (dtype {raw.dtype})")
+    try:
+        return raw.astype(float)
+    except (TypeError, ValueError):
+        raise ArgumentTypeError(f"{what} must hold real numbers, got {value!r}") from None
+
+
+def points(X: Any, coords, what: str = "X") -> np.ndarray:
+    """The points ``X``, shape (..., dim) for the coordinates ``coords``, as a float array.
+
+    The one check of the arrays of points every numeric entry point takes:
+    real numbers (:func:`real_array`), the last axis one entry per coordinate
+    (:class:`~symgrad.DimensionError`).  Whether they are finite and in the
+    domain is the caller's check.
+    """
+    X = real_array(X, what)
+    dim = len(coords)
+    if X.ndim == 0 or X.shape[-1] != dim:
+        raise DimensionError(
+            f"{what} must have shape (..., {dim}), the last axis holding "
+            f"{', '.join(map(str, coords))}; got shape {X.shape}"
+        )
+    return X

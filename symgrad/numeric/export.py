@@ -36,7 +36,7 @@ import re
 from collections.abc import Mapping
 
 import sympy as sp
-from sympy.printing.c import C99CodePrinter, get_math_macros
+from sympy.printing.c import get_math_macros
 from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 
 from ..core.chart import Chart
@@ -52,7 +52,7 @@ from ..errors import (
     ParameterValueError,
     UnknownParameterError,
 )
-from . import _codegen, _params
+from . import _codegen, _kernels, _params
 
 __all__ = ["to_latex", "to_python", "to_c", "to_jax"]
 
@@ -231,6 +231,7 @@ def to_latex(flow: GradientFlow, chart: Chart, params: Mapping | None = None) ->
 
 def _python_source(export, printer, module, caller, functional):
     """The module text shared by :func:`to_python` (``functional=False``) and :func:`to_jax`."""
+    _kernels.check_computable(export.components, caller, "jax" if functional else "python")
     dim = len(export.coords)
     params, arg, coords, taken = _codegen.names(export, _codegen.PY_RESERVED | printer.reserved_words, "x")
     mapping = {**params, **coords}
@@ -332,7 +333,9 @@ def to_python(flow: GradientFlow, chart: Chart, params: Mapping | None = None) -
     ------
     NotAFlowError, NotAChartError, ManifoldMismatchError, ExportParameterError
     UnsupportedExpressionError
-        If the flow uses a function numpy does not provide.
+        If the flow uses a function numpy does not provide, or what no generated code
+        computes (an unevaluated integral, an undefined function, DiracDelta,
+        nan or an infinity: see :func:`~symgrad.numeric._kernels.check_computable`).
 
     Examples
     --------
@@ -377,7 +380,9 @@ def to_jax(flow: GradientFlow, chart: Chart, params: Mapping | None = None) -> s
     ------
     NotAFlowError, NotAChartError, ManifoldMismatchError, ExportParameterError
     UnsupportedExpressionError
-        If the flow uses a function ``jax.numpy`` does not provide.
+        If the flow uses a function ``jax.numpy`` does not provide, or what no generated code
+        computes (an unevaluated integral, an undefined function, DiracDelta,
+        nan or an infinity: see :func:`~symgrad.numeric._kernels.check_computable`).
 
     Examples
     --------
@@ -429,7 +434,9 @@ def to_c(flow: GradientFlow, chart: Chart, params: Mapping | None = None, *, nam
     ------
     NotAFlowError, NotAChartError, ManifoldMismatchError, ExportParameterError
     UnsupportedExpressionError
-        If the flow uses a function C99's math library does not provide.
+        If the flow uses a function C99's math library does not provide, or what no generated code
+        computes (an unevaluated integral, an undefined function, DiracDelta,
+        nan or an infinity: see :func:`~symgrad.numeric._kernels.check_computable`).
     ExportError
         If ``name`` is not a usable C identifier.
 
@@ -456,16 +463,18 @@ def to_c(flow: GradientFlow, chart: Chart, params: Mapping | None = None, *, nam
     ):
         raise ExportError(f"to_c: name must be a C identifier (and no C keyword or math.h name), got {name!r}")
     export = _Export(flow, chart, params, "to_c")
-    printer = C99CodePrinter()
-    # the arguments are always x, p and out: parameters and coordinates, locals here, give way
-    params_, _, coords, taken = _codegen.names(export, _codegen.C_RESERVED | {"x", "p", "out", name}, None)
+    _kernels.check_computable(export.components, "to_c", "c")
+    printer = _codegen.CPrinter()
+    macro = name.upper()
+    # the arguments are always x, p and out: parameters and coordinates, locals here, give way (to the macros too)
+    fixed = {"x", "p", "out", name, f"{macro}_DIM", f"{macro}_NPARAMS"}
+    params_, _, coords, taken = _codegen.names(export, _codegen.C_RESERVED | fixed, None)
     exprs = _codegen.renamed(export.components, {**params_, **coords})
     temps, reduced = _codegen.cse(exprs, taken)
     printed = _codegen.print_all(printer, [e for _, e in temps] + reduced, "to_c")
     values = printed[len(temps) :]
 
     dim, npar = len(export.coords), len(export.parameters)
-    macro = name.upper()
     macro_values = {v: k for k, v in get_math_macros().items()}
     # identifiers renamed away from a macro (M_PI -> M_PI_) look like macros too: keep the real ones
     found = set(re.findall(r"\bM_[A-Z0-9_]+\b", "\n".join(printed)))

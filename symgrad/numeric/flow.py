@@ -17,9 +17,10 @@ trajectory that leaves the chart's domain with a status that says so;
 
 The pieces live in private modules: the chunked ``lambdify`` kernels in
 :mod:`symgrad.numeric._kernels`, the checks of parameter values in
-:mod:`symgrad.numeric._params`, and :class:`FlowSolution` with the ``solve_ivp``
-machinery in :mod:`symgrad.numeric._ivp`; :class:`FlowSolution` is importable from
-here.
+:mod:`symgrad.numeric._params`, those of points and computed values in
+:mod:`symgrad.numeric._validate`, and :class:`FlowSolution` with the ``solve_ivp``
+machinery (and the checks of times and tolerances) in :mod:`symgrad.numeric._ivp`;
+:class:`FlowSolution` is importable from here.
 
 Examples
 --------
@@ -49,8 +50,8 @@ from numpy.typing import ArrayLike
 
 from ..core._immutable import Immutable
 from ..core.tensors import Vector
-from ..errors import ArgumentTypeError, DimensionError, DomainError
-from . import _ivp, _kernels, _params
+from ..errors import ArgumentTypeError
+from . import _ivp, _kernels, _params, _validate
 from ._ivp import FAILED, LEFT_DOMAIN, REACHED_END, FlowSolution
 
 __all__ = ["NumericFlow", "FlowSolution"]
@@ -87,7 +88,8 @@ class NumericFlow(Immutable):
         at each call, as numbers or arrays that broadcast with the points.
     check : bool, default True
         Check at each call that the points lie in the chart's domain (one
-        min/max reduction per bounded coordinate); False skips the check.
+        min/max reduction per bounded coordinate) and that the values are
+        finite; False skips both checks (a value may then be NaN or infinite).
 
     Attributes
     ----------
@@ -193,13 +195,7 @@ class NumericFlow(Immutable):
     # -- evaluation --------------------------------------------------------------------------
 
     def _points(self, X, what="X"):
-        X = np.asarray(X, dtype=float)
-        if X.ndim == 0 or X.shape[-1] != self.dim:
-            raise DimensionError(
-                f"{what} must have shape (..., {self.dim}), the last axis holding "
-                f"{', '.join(map(str, self.coords))}; got shape {X.shape}"
-            )
-        return X
+        return _params.points(X, self.coords, what)
 
     def _in_bounds(self, X):
         """Whether every point of ``X`` lies in the domain's bounds: one reduction per bound."""
@@ -217,25 +213,22 @@ class NumericFlow(Immutable):
                     return False
         return True
 
-    def _outside(self, X, what="point"):
-        bad = np.argwhere(~self.contains(X))
-        index = tuple(int(i) for i in bad[0]) if len(bad) else ()
-        bounds = ", ".join(f"{c} in {self.chart.domain[c]}" for c in self.coords)
-        at = f" at index {index}" if index else ""
-        raise DomainError(
-            f"{what} {X[index].tolist()}{at} lies outside the domain of chart {self.chart.name!r} ({bounds})"
-        )
-
     def _evaluate(self, which, X, params):
         X = self._points(X)
         kernel = self._kernel(which)
-        values = _params.call_values(kernel.params, params, self.free_params, self.params, self.coords)
+        lead = X.shape[:-1]
+        values = _params.call_values(kernel.params, params, self.free_params, self.params, self.coords, lead=lead)
+        if not self.check:
+            return kernel(X, values)
 
         def check(block):
-            if not self._in_bounds(block):
-                self._outside(X)
+            if not (self._in_bounds(block) and np.isfinite(block).all()):
+                _validate.outside(self, X)
 
-        return kernel(X, values, check if self.check else None)
+        with np.errstate(all="ignore"):
+            out = kernel(X, values, check)
+        _validate.finite(self, which, out, X, kernel.params, values)
+        return out
 
     def __call__(self, X: ArrayLike, /, **params: ArrayLike) -> np.ndarray:
         r"""The flow :math:`\dot x = -\eta\, G^{-1} dC` at the points ``X``.
@@ -253,10 +246,16 @@ class NumericFlow(Immutable):
 
         Raises
         ------
+        ArgumentTypeError, DimensionError
+            ``X`` holds no real numbers (strings, bools, complex numbers), or
+            has the wrong shape; a parameter's array does not broadcast with it.
         DomainError
-            A point lies outside the chart's domain (when :attr:`check` is on).
-        UnboundParameterError
-            A free parameter the flow uses was not passed.
+            A point is not finite or lies outside the chart's domain (when :attr:`check` is on).
+        NumericValueError
+            The flow is not finite at a point (when :attr:`check` is on); the
+            message names the point and the parameter values.
+        UnboundParameterError, ParameterValueError
+            A free parameter the flow uses was not passed, or its value is no real number (a bool).
 
         Examples
         --------
@@ -398,6 +397,7 @@ class NumericFlow(Immutable):
         ----------
         x0 : array_like, shape (dim,) or (ensemble, dim)
         n_steps : int
+            At least 1 (an ``int`` or a numpy integer).
         dt : float, default 1
         params : dict, optional
             Values of the free parameters, ``{name or symbol: value}``; arrays
@@ -413,7 +413,11 @@ class NumericFlow(Immutable):
         Raises
         ------
         DomainError
-            A point of ``x0`` lies outside the domain.
+            A point of ``x0`` is not finite or lies outside the domain.
+        NumericValueError
+            The flow is not finite at a point of ``x0``.
+        ArgumentTypeError, DimensionError
+            ``n_steps`` is no integer >= 1; ``x0`` is empty or no array of real numbers.
 
         Examples
         --------
@@ -427,11 +431,9 @@ class NumericFlow(Immutable):
         >>> print(num.iterate([2.0], n_steps=3, dt=2.0, params={"eta": 1.0}).message)
         stopped at step 0 (t=0): step 1 leaves the domain of chart 'x' (x = -2 is outside Interval.open(0, oo))
         """
-        x0, single, n = self._initial(x0)
-        values = self._driver_values(params, n)
-        n_steps = int(n_steps)
-        if n_steps < 0:
-            raise DimensionError(f"n_steps must be a non-negative integer, got {n_steps}")
+        n_steps = _ivp.steps(n_steps)
+        x0, single, values = _validate.start(self, x0, params)
+        n = len(x0)
         y = np.empty((n, n_steps + 1, self.dim))
         y[:, 0] = X = x0
         t = dt * np.arange(n_steps + 1)
@@ -451,7 +453,7 @@ class NumericFlow(Immutable):
                 why = (
                     f"step {k} leaves the domain of chart {self.chart.name!r} ({self._why_outside(Xn[j])})"
                     if finite[j]
-                    else f"the flow is not finite at {self._at(X[j])}"
+                    else f"the flow is not finite at {self._at(X[j], self._member(values, j, n))}"
                 )
                 message[j] = f"stopped at step {k - 1} (t={_params.fmt(t[k - 1])}): {why}"
             active &= ok
@@ -461,36 +463,12 @@ class NumericFlow(Immutable):
 
     # -- integration -------------------------------------------------------------------------
 
-    def _initial(self, x0):
-        x0 = self._points(x0, "x0")
-        if x0.ndim > 2:
-            raise DimensionError(f"x0 must have shape (dim,) or (ensemble, dim); got shape {x0.shape}")
-        single = x0.ndim == 1
-        X = x0.reshape(-1, self.dim)
-        inside = self.contains(X)
-        if not inside.all():
-            j = int(np.flatnonzero(~inside)[0])
-            bounds = ", ".join(f"{c} in {self.chart.domain[c]}" for c in self.coords)
-            member = "" if single else f" (member {j} of the ensemble)"
-            raise DomainError(
-                f"the initial point {X[j].tolist()}{member} lies outside the domain of chart "
-                f"{self.chart.name!r} ({bounds})"
-            )
-        return X.copy(), single, len(X)
+    def _at(self, point, free=()):
+        return _validate.at(self, point, free)
 
-    def _driver_values(self, params, n):
-        wanted = self._kernel("flow").params
-        values = _params.call_values(wanted, params, self.free_params, self.params, self.coords)
-        for p, v in zip(wanted, values):
-            if np.ndim(v) and np.broadcast_shapes(np.shape(v), (n,)) != (n,):
-                raise DimensionError(
-                    f"the value of parameter {p} has shape {np.shape(v)}; in a driver it must be a "
-                    f"number or an array of shape ({n},), one value per member"
-                )
-        return values
-
-    def _at(self, point):
-        return "(" + ", ".join(f"{c}={_params.fmt(v)}" for c, v in zip(self.coords, point)) + ")"
+    def _member(self, values, j, n):
+        """The ``(symbol, value)`` pairs of the free parameters the flow uses, for member ``j`` of ``n``."""
+        return [(p, np.broadcast_to(v, (n,))[j]) for p, v in zip(self._kernel("flow").params, values)]
 
     def _why_outside(self, point):
         for c, v in zip(self.coords, point):
@@ -546,7 +524,15 @@ class NumericFlow(Immutable):
         Raises
         ------
         DomainError
-            A point of ``x0`` lies outside the chart's domain.
+            A point of ``x0`` is not finite or lies outside the chart's domain.
+        NumericValueError
+            The flow is not finite at a point of ``x0`` (the message names it and
+            the parameter values); ``t_span`` has equal or non-finite ends;
+            ``t_eval`` is not finite, not sorted or not within ``t_span``; a
+            tolerance is negative or not finite.
+        ArgumentTypeError, DimensionError
+            ``x0`` is empty or no array of real numbers; ``t_span`` is no pair of
+            numbers; a parameter's array is not one value per member.
 
         Notes
         -----
@@ -580,6 +566,5 @@ class NumericFlow(Immutable):
         >>> ens.y.shape, ens.status
         ((2, 1, 1), array([0, 0]))
         """
-        X0, single, n = self._initial(x0)
-        values = self._driver_values(params, n)
+        X0, single, values = _validate.start(self, x0, params)
         return _ivp.integrate(self, X0, single, values, t_span, t_eval, method, per_member, options)
