@@ -180,3 +180,22 @@ def test_a_non_injective_transition_is_an_inverse_error_without_numpy_warnings(i
         warnings.simplefilter("error")  # numpy's ComplexWarning included
         with pytest.raises(sg.InverseError):
             M.transition(A, B, {u: forward}, given)
+
+
+def test_symbolic_minors_that_take_too_long_are_decided_by_sampling(monkeypatch):
+    import symgrad.core._definiteness as definiteness
+
+    monkeypatch.setattr(definiteness, "SYMBOLIC_SECONDS", 0.3)
+    x, y = sp.symbols("x y", real=True)
+    A = sg.Manifold("plane").chart(x, y)
+
+    def s(z):
+        return 1 / (1 + sp.exp(-z))
+
+    off = s(x - y) * s(y)
+    G = sp.Matrix([[s(x * y) + s(sp.sinh(x)), off], [off, s(x + y) ** 2 + s(sp.tanh(y * x))]])
+    t0 = time.perf_counter()
+    sg.Metric(A.manifold, A, G)  # positive definite: accepted
+    with pytest.raises(sg.NotPositiveDefiniteError):
+        sg.Metric(A.manifold, A, G - sp.Matrix([[2, 0], [0, 0]]))  # the first entry is below 0 everywhere
+    assert time.perf_counter() - t0 < 6

@@ -10,7 +10,7 @@ point, and a block singular at every point sampled is refused.
 import numpy as np
 import sympy as sp
 
-from ..budgets import stage
+from ..budgets import stage, time_limited
 from ..errors import NotPositiveDefiniteError
 from . import _domain
 from .linalg import blocks
@@ -27,6 +27,16 @@ def _constant_matrix(block):
         if value is not None and value[1] == 0:
             out[i, j] = float(value[0])
     return out
+
+
+#: Seconds the leading minors of one block may take to be decided symbolically before sampling decides.
+SYMBOLIC_SECONDS = 5.0
+
+
+def _symbolic_minors(block, intervals, subs):
+    """The leading minors of ``block`` and whether each is positive on the domain (True, False, None)."""
+    minors = [block[:k, :k].det(method="berkowitz") for k in range(1, block.rows + 1)]
+    return minors, [_domain.decide_positive(d, intervals, subs) for d in minors]
 
 
 @stage("the positive-definiteness check of the metric")
@@ -62,11 +72,12 @@ def check_positive_definite(m, chart, intervals):
     for idx in blocks(m):
         block = m.extract(idx, idx)
         size = len(idx)
+        minors, verdicts = [], [None]
         if size <= 3:
-            minors = [block[:k, :k].det(method="berkowitz") for k in range(1, size + 1)]
-            verdicts = [_domain.decide_positive(d, intervals, subs) for d in minors]
-        else:
-            verdicts = [None]
+            try:  # symbolic minors of, say, sigmoid metrics can take minutes: then decide numerically
+                minors, verdicts = time_limited(lambda b=block: _symbolic_minors(b, intervals, subs), SYMBOLIC_SECONDS)
+            except TimeoutError:
+                pass
         if False in verdicts:
             k = verdicts.index(False)
             raise NotPositiveDefiniteError(

@@ -109,6 +109,7 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+from ..budgets import budget_stage
 from ..core.chart import Chart
 from ..core.gradient import GradientFlow
 from ..core.manifold import Manifold
@@ -345,6 +346,9 @@ def loads_model(text: str, source: str = "<string>", *, name: str | None = None)
     Raises
     ------
     ModelFileError
+        If the text is not a valid model (naming the key and the offending text).
+    BudgetError
+        If reading it runs past the time budget (see :mod:`symgrad.budgets`).
 
     Examples
     --------
@@ -374,7 +378,10 @@ def loads_model(text: str, source: str = "<string>", *, name: str | None = None)
     except RecursionError:
         raise ModelFileError(f"{source}: not a valid TOML file (nested too deeply)", source=source) from None
     try:
-        return Model(**_schema.Reader(data, source, name or "model").fields())
+        fields = budget_stage(
+            f"reading the model {source}", lambda: _schema.Reader(data, source, name or "model").fields()
+        )
+        return Model(**fields)
     except SymgradError:
         raise
     except RecursionError:
