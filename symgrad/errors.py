@@ -63,6 +63,9 @@ __all__ = [
     "GeometryError",
     "NotAMetricError",
     "SingularHessianError",
+    "NoClosedFormError",
+    "SingularMetricError",
+    "SymgradWarning",
 ]
 
 
@@ -267,3 +270,25 @@ class NumericValueError(SymgradError, ValueError):
     an overflow or a singularity; the message names the point and the
     parameter values there.
     """
+
+
+class NoClosedFormError(SymgradError, RuntimeError):
+    """A closed form was asked of a gradient flow that solves :math:`G v = -\\eta\\, dC` numerically.
+
+    A :class:`~symgrad.GradientFlow` made with ``solve="numeric"``, or with
+    ``solve="auto"`` when the closed form was not found within the time
+    budget, has no components in closed form; its metric, cost and
+    differential have, and its numeric flow and exports solve the linear
+    system at each point.
+    """
+
+
+class SingularMetricError(NumericValueError):
+    """The metric is singular at a point where a numeric flow solves :math:`G v = -\\eta\\, dC`.
+
+    The message names the point and the parameter values there.
+    """
+
+
+class SymgradWarning(UserWarning):
+    """A warning of symgrad: the result differs from what was asked, and the message says how and why."""

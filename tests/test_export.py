@@ -194,7 +194,7 @@ def test_latex_leading_minus_and_zero_components():
     ]
     assert lines[4:7] == [
         r"a_{k+1} &= a_{k} - c \\",
-        r"b_{k+1} &= b_{k} + \pi - b_{k} \\",
+        r"b_{k+1} &= b_{k} + \left(\pi - b_{k}\right) \\",
         r"d_{k+1} &= d_{k}",
     ]
 
@@ -483,18 +483,18 @@ def test_unsupported_functions_are_refused(export):
     x = sp.Symbol("x", positive=True)
     M = sg.Manifold("line")
     X = M.chart(x)
-    flow = sg.GradientFlow(sg.Scalar(M, X, sp.besselj(0, x)), sg.euclidean(X))
-    with pytest.raises(sg.UnsupportedExpressionError, match="besselj"):
+    flow = sg.GradientFlow(sg.Scalar(M, X, sp.airyai(x)), sg.euclidean(X))  # no target has Airy functions
+    with pytest.raises(sg.UnsupportedExpressionError, match="airyaiprime"):
         export(flow, X)
-    assert "J_{1}" in sg.to_latex(flow, X)  # LaTeX writes any function
+    assert "Ai^" in sg.to_latex(flow, X)  # LaTeX writes any function
 
 
 def test_numpy_refuses_functions_that_are_not_vectorised():
     x = sp.Symbol("x", positive=True)
     M = sg.Manifold("line")
     X = M.chart(x)
-    flow = sg.GradientFlow(sg.Scalar(M, X, x), sg.Metric(M, X, sp.Matrix([[1 / sp.gamma(x)]])))
-    with pytest.raises(sg.UnsupportedExpressionError, match="math.gamma"):
+    flow = sg.GradientFlow(sg.Scalar(M, X, x), sg.Metric(M, X, sp.Matrix([[1 / sp.factorial(x)]])))
+    with pytest.raises(sg.UnsupportedExpressionError, match="math.factorial"):
         sg.to_python(flow, X)
 
 

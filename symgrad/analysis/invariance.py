@@ -128,7 +128,7 @@ def _deviation(a, b, chart, params):
     exprs = list(a) + list(b)
     symbols = set().union(*(e.free_symbols for e in exprs))
     intervals = dict(chart.domain)
-    values = _domain.sample(symbols, intervals, n=_domain.N_POINTS)
+    values = _domain.sample(symbols, intervals, n=_domain.N_POINTS, restrictions=chart.restrictions)
     for s, v in (params or {}).items():
         if s in values:
             values[s] = np.full(_domain.N_POINTS, float(v))

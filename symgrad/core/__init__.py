@@ -4,6 +4,7 @@ Nothing here knows about probability families or numbers: this is the layer ever
 other subpackage builds on.  The public names are re-exported from :mod:`symgrad`.
 """
 
+from ._metric_algebra import metric_sum
 from .chart import Chart
 from .gradient import GradientFlow, differential, riemannian_gradient
 from .manifold import Manifold
@@ -29,4 +30,5 @@ __all__ = [
     "log_metric",
     "pullback",
     "metabolic",
+    "metric_sum",
 ]

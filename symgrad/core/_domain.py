@@ -21,6 +21,7 @@ import random
 import numpy as np
 import sympy as sp
 
+from ..errors import DomainError
 from ..numeric import _kernels
 from ..numeric._params import interval_of
 
@@ -57,14 +58,43 @@ def _interior_sample(interval, rng, spread=1.5):
 WIDE = 6.0
 
 
-def sample(symbols, intervals, n=N_POINTS, seed=SEED, spread=1.5):
-    """Random values for ``symbols``: a dict symbol -> float array of shape (n,).
+#: How many rounds of box samples :func:`sample` draws at most to find points satisfying restrictions.
+ROUNDS = 40
 
-    ``intervals`` maps some symbols to their interval; the others are drawn
-    from the interval their assumptions imply (the real line when none).  With
-    ``spread=WIDE`` points reach ``e^6`` (about 400) from the interval's finite
-    end and come within ``1e-3`` of the ends of bounded intervals.
+
+def margin(restriction):
+    """``(expr, strict)``: the restriction holds exactly where ``expr > 0`` (``>= 0`` unless strict).
+
+    ``g < h`` and ``h > g`` give ``h - g``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> p1, p2 = sp.symbols("p1 p2", positive=True)
+    >>> margin(p1 + p2 < 1)
+    (-p1 - p2 + 1, True)
     """
+    if isinstance(restriction, (sp.StrictLessThan, sp.LessThan)):
+        return restriction.rhs - restriction.lhs, isinstance(restriction, sp.StrictLessThan)
+    return restriction.lhs - restriction.rhs, isinstance(restriction, sp.StrictGreaterThan)
+
+
+def satisfied(restrictions, values, n):
+    """A boolean mask of shape (n,): which of the ``n`` points ``values`` satisfy every restriction.
+
+    ``values`` maps the restrictions' symbols to arrays of shape (n,); a
+    restriction that is not a finite real number at a point fails there.
+    """
+    ok = np.ones(n, dtype=bool)
+    for r in restrictions:
+        m, strict = margin(r)
+        with np.errstate(invalid="ignore"):
+            v = evaluate(m, values) if m.free_symbols else np.full(n, float(m))
+            ok &= (v > 0) if strict else (v >= 0)
+    return ok
+
+
+def _box(symbols, intervals, n, seed, spread):
     rng = random.Random(seed)
     out = {}
     for s in sorted(symbols, key=sp.default_sort_key):
@@ -73,15 +103,56 @@ def sample(symbols, intervals, n=N_POINTS, seed=SEED, spread=1.5):
     return out
 
 
-def sample_near_and_far(symbols, intervals, n=N_POINTS):
+def sample(symbols, intervals, n=N_POINTS, seed=SEED, spread=1.5, restrictions=()):
+    """Random values for ``symbols``: a dict symbol -> float array of shape (n,).
+
+    ``intervals`` maps some symbols to their interval; the others are drawn
+    from the interval their assumptions imply (the real line when none).  With
+    ``spread=WIDE`` points reach ``e^6`` (about 400) from the interval's finite
+    end and come within ``1e-3`` of the ends of bounded intervals.
+
+    ``restrictions`` (sympy relationals, e.g. ``p1 + p2 < 1``) narrow the box:
+    rounds of box samples (seeds ``seed``, ``seed + 1``, ...; symbols in sorted
+    order) are drawn and the points that satisfy every restriction kept, until
+    ``n`` are found or :data:`ROUNDS` rounds are spent; with fewer, the ones
+    found are repeated.  Symbols that only the restrictions use are drawn too,
+    and left out of the result.
+
+    Raises
+    ------
+    DomainError
+        If no drawn point satisfies the restrictions.
+    """
+    if not restrictions or not symbols:
+        return _box(symbols, intervals, n, seed, spread)
+    every = set(symbols).union(*(margin(r)[0].free_symbols for r in restrictions))
+    kept, count = [], 0
+    for k in range(ROUNDS):
+        box = _box(every, intervals, 4 * n, seed + 7919 * k, spread)
+        ok = satisfied(restrictions, box, 4 * n)
+        kept.append({s: box[s][ok] for s in symbols})
+        count += int(ok.sum())
+        if count >= n:
+            break
+    if not count:
+        raise DomainError(
+            "no random point of the intervals "
+            + ", ".join(f"{s} in {intervals.get(s) or interval_of(s) or REALS}" for s in sorted(every, key=str))
+            + " satisfies the restriction(s) "
+            + ", ".join(map(str, restrictions))
+        )
+    return {s: np.resize(np.concatenate([part[s] for part in kept]), n) for s in symbols}
+
+
+def sample_near_and_far(symbols, intervals, n=N_POINTS, restrictions=()):
     """``n`` ordinary sample points followed by ``n`` wide ones, and a mask of the wide ones.
 
     Checks that must hold on the whole domain use both: a failure at an
     ordinary point is a failure; at a wide point only a finite value counts
-    (overflow far out proves nothing).
+    (overflow far out proves nothing).  ``restrictions`` as for :func:`sample`.
     """
-    near = sample(symbols, intervals, n)
-    far = sample(symbols, intervals, n, seed=SEED + 1, spread=WIDE)
+    near = sample(symbols, intervals, n, restrictions=restrictions)
+    far = sample(symbols, intervals, n, seed=SEED + 1, spread=WIDE, restrictions=restrictions)
     values = {s: np.concatenate([near[s], far[s]]) for s in near}
     return values, np.arange(2 * n) >= n
 
@@ -254,11 +325,12 @@ def decide_real(expr):
     return None if value is None else bool(value[1] == 0)
 
 
-def decide_zero(expr, intervals, *, seed=SEED):
+def decide_zero(expr, intervals, *, seed=SEED, restrictions=()):
     """Decide whether ``expr`` vanishes on the domain.
 
     Returns ``(verdict, how)`` where ``verdict`` is True, False or None and
-    ``how`` is ``"symbolic"`` or ``"numeric"``.
+    ``how`` is ``"symbolic"`` or ``"numeric"``.  A numeric verdict is taken at
+    points that satisfy ``restrictions`` (see :func:`sample`).
     """
     expr = sp.sympify(expr)
     if expr == 0:
@@ -274,7 +346,7 @@ def decide_zero(expr, intervals, *, seed=SEED):
     value = None if expr.free_symbols else constant_value(expr)
     if value is not None:  # otherwise a constant near 0 is judged in floats, as below
         return all(p == 0 for p in value), "numeric"
-    values = sample(sorted(expr.free_symbols, key=sp.default_sort_key), intervals, seed=seed)
+    values = sample(sorted(expr.free_symbols, key=sp.default_sort_key), intervals, seed=seed, restrictions=restrictions)
     vals = evaluate(expr, values)
     if np.all(np.isfinite(vals)) and np.all(np.abs(vals) <= 1e-8):
         return True, "numeric"

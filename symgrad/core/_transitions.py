@@ -5,8 +5,9 @@ The machinery behind :meth:`symgrad.Manifold.transition`,
 components given by coordinate, the Jacobian determinant's check, inverses
 solved with sympy (the branch picked with the charts' domains) or checked when
 given, round trips verified symbolically or at random points of the domain,
-images checked against the target's domain, compositions, and the paths of
-transitions along which they are made.
+images checked against the target's domain (box and restrictions), the
+restrictions a target chart needs where the inverse reaches only part of it,
+compositions, and the paths of transitions along which they are made.
 
 Maps are column matrices of expressions; charts, transitions and manifolds
 come in as arguments, so this module imports nothing from
@@ -21,7 +22,7 @@ Examples
 >>> x, y = sp.symbols("x y", positive=True)
 >>> X, Y = M.chart(x, name="X"), M.chart(y, name="Y")
 >>> _transitions.solve_inverse(sp.Matrix([x**2]), X, Y, "transition 'X' -> 'Y'")
-(Matrix([[sqrt(y)]]), 'symbolic')
+(Matrix([[sqrt(y)]]), 'symbolic', ())
 >>> _transitions.maps_into(sp.Matrix([x - 1]), X, Y)
 False
 """
@@ -33,7 +34,7 @@ import sympy as sp
 
 from ..budgets import budget_stage
 from ..errors import DimensionError, InverseError, NoPathError, SingularTransitionError, TransitionError
-from . import _domain
+from . import _domain, _restrictions
 from .simplify import simplify_matrix
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "solve_inverse",
     "maps_into",
     "check_image",
+    "check_restrictable",
     "compose",
     "find_path",
     "compose_along",
@@ -135,16 +137,18 @@ def inverse_of(fwd, inverse, source, target, what):
 
     Returns
     -------
-    (sympy.ImmutableMatrix, str)
-        The inverse and how the round trip was verified (``"symbolic"`` or
-        ``"numeric"``).
+    (sympy.ImmutableMatrix, str, tuple)
+        The inverse, how the round trip was verified (``"symbolic"`` or
+        ``"numeric"``), and the restrictions ``target`` needs so that the
+        inverse lands in ``source``'s domain (empty when none is needed).
 
     Raises
     ------
     InverseError
         If the given inverse is wrong, or none is found.
     TransitionError
-        If the map or its inverse leaves the other chart's domain.
+        If the map or its inverse leaves the other chart's domain, or the
+        given inverse reaches ``source``'s domain from no point of ``target``.
     BudgetError
         If solving or checking runs past the time budget.
     """
@@ -158,30 +162,40 @@ def inverse_of(fwd, inverse, source, target, what):
 
 def _inverse_of(fwd, inverse, source, target, what):
     if inverse is not None:
-        how = verify(fwd, inverse, source, target)
+        restricted = _restrictions.image_restrictions(inverse, target, source)
+        how = verify(fwd, inverse, source, target, restricted or ())
         if how is None:
             raise InverseError(
                 f"the inverse passed for {what} does not invert the map: "
                 f"the round trip does not give back the coordinates"
             )
+        if restricted is None:
+            raise TransitionError(
+                f"the inverse passed for {what} sends no point of chart {target.name!r} into the domain of "
+                f"chart {source.name!r}; check the inverse and the charts' domains"
+            )
     else:
-        inverse, how = solve_inverse(fwd, source, target, what)
-    check_image(fwd, source, target, what)
-    check_image(inverse, target, source, f"the inverse of {what}")
-    return inverse, how
+        inverse, how, restricted = solve_inverse(fwd, source, target, what)
+    check_image(fwd, source, target, what, to_extra=restricted)
+    check_image(inverse, target, source, f"the inverse of {what}", from_extra=restricted)
+    return inverse, how, restricted
 
 
-def verify(fwd, inv, source, target):
-    """Check both round trips; returns ``"symbolic"``, ``"numeric"`` or None (failed)."""
+def verify(fwd, inv, source, target, restricted=()):
+    """Check both round trips; returns ``"symbolic"``, ``"numeric"`` or None (failed).
+
+    Numeric checks use points of each chart's domain, restrictions included
+    (``restricted``: more restrictions of ``target``).
+    """
     how = "symbolic"
     trips = [
-        (fwd.xreplace(dict(zip(source.coords, inv))) - sp.Matrix(target.coords), target),
-        (inv.xreplace(dict(zip(target.coords, fwd))) - sp.Matrix(source.coords), source),
+        (fwd.xreplace(dict(zip(source.coords, inv))) - sp.Matrix(target.coords), target, restricted),
+        (inv.xreplace(dict(zip(target.coords, fwd))) - sp.Matrix(source.coords), source, ()),
     ]
-    for diff, chart in trips:
+    for diff, chart, extra in trips:
         intervals = source.manifold.parameter_intervals(chart, *diff)
         for e in diff:
-            ok, h = _domain.decide_zero(e, intervals)
+            ok, h = _domain.decide_zero(e, intervals, restrictions=chart.restrictions + tuple(extra))
             if not ok:
                 return None
             if h == "numeric":
@@ -194,15 +208,17 @@ def solve_inverse(fwd, source, target, what):
 
     Returns
     -------
-    (sympy.ImmutableMatrix, str)
-        The inverse, simplified at level ``"fast"``, and how it was verified.
+    (sympy.ImmutableMatrix, str, tuple)
+        The inverse, simplified at level ``"fast"``, how it was verified, and
+        the restrictions ``target`` needs for it to land in ``source``'s
+        domain; of the candidates that pass, the one needing fewest.
 
     Raises
     ------
     InverseError
-        If sympy cannot solve the map, or no candidate maps ``target`` into
-        ``source`` and passes both round trips; the message says how to pass
-        the inverse.
+        If sympy cannot solve the map, or no candidate maps (part of)
+        ``target`` into ``source`` and passes both round trips; the message
+        says how to pass the inverse.
     """
     dummies = [sp.Dummy(y.name, **y.assumptions0) for y in target.coords]
     eqs = [d - f for d, f in zip(dummies, fwd)]
@@ -216,30 +232,52 @@ def solve_inverse(fwd, source, target, what):
     except (NotImplementedError, ValueError) as err:
         raise InverseError(f"sympy could not solve {what} for its inverse ({err}); {hint}") from None
     back = dict(zip(dummies, target.coords))
+    found = []
     for sol in solutions:
         if set(sol) != set(source.coords):
             continue
         inv = sp.ImmutableMatrix([sol[x].xreplace(back) for x in source.coords])
         if inv.free_symbols & set(source.coords) - set(target.coords):
             continue
-        if not maps_into(inv, target, source):
+        inv = simplify_matrix(inv, "fast")
+        restricted = _restrictions.image_restrictions(inv, target, source)
+        if restricted is None:
             continue
-        how = verify(fwd, inv, source, target)
+        how = verify(fwd, inv, source, target, restricted)
         if how is not None:
-            return simplify_matrix(inv, "fast"), how
+            found.append((len(restricted), len(found), (inv, how, restricted)))
+    if found:
+        return min(found)[2]
     raise InverseError(
         f"no inverse of {what} valid on the whole domain of chart {source.name!r} was found "
         f"(sympy gave {len(solutions)} candidate(s)); restrict the charts' domains or {hint}"
     )
 
 
-def maps_into(mapping, from_chart, to_chart):
-    """Whether ``mapping`` sends random points of ``from_chart`` into ``to_chart``'s domain."""
+def maps_into(mapping, from_chart, to_chart, from_extra=(), to_extra=()):
+    """Whether ``mapping`` sends random points of ``from_chart`` into ``to_chart``'s domain.
+
+    Both domains include their charts' restrictions, and the further
+    restrictions ``from_extra`` and ``to_extra``.
+    """
+    to_restrictions = to_chart.restrictions + tuple(to_extra)
+    subs = dict(zip(to_chart.coords, mapping))
+    margins = [(m.xreplace(subs), strict) for m, strict in map(_domain.margin, to_restrictions)]
+    symbols = mapping.free_symbols.union(*(m.free_symbols for m, _ in margins))
     values, far = _domain.sample_near_and_far(
-        mapping.free_symbols, from_chart.manifold.parameter_intervals(from_chart, *mapping)
+        symbols,
+        from_chart.manifold.parameter_intervals(from_chart, *mapping),
+        restrictions=from_chart.restrictions + tuple(from_extra),
     )
     if not values:
-        return all(to_chart.domain[c].contains(v) for c, v in zip(to_chart.coords, mapping))
+        inside = all(to_chart.domain[c].contains(v) for c, v in zip(to_chart.coords, mapping))
+        return inside and all(_domain.decide_positive(m, {}) for m, _ in margins)
+    for m, strict in margins:
+        with np.errstate(invalid="ignore"):
+            v = _domain.evaluate(m, values) if m.free_symbols else np.full(len(far), float(m))
+            near_ok = (v > 0) if strict else (v >= 0)
+            if not np.all(near_ok[~far]) or np.any(v[far] < 0):
+                return False
     vals = _domain.evaluate(mapping, values)[:, :, 0]
     for k, c in enumerate(to_chart.coords):
         iv = to_chart.domain[c]
@@ -254,13 +292,50 @@ def maps_into(mapping, from_chart, to_chart):
     return True
 
 
-def check_image(mapping, from_chart, to_chart, what):
-    """Raise :class:`TransitionError` unless ``mapping`` sends ``from_chart`` into ``to_chart``."""
-    if not maps_into(mapping, from_chart, to_chart):
+def check_image(mapping, from_chart, to_chart, what, from_extra=(), to_extra=()):
+    """Raise :class:`TransitionError` unless ``mapping`` sends ``from_chart`` into ``to_chart``.
+
+    Where ``mapping`` is not defined on all of ``from_chart`` (a logarithm of
+    a quantity that changes sign there), the message says where and suggests
+    ``restrictions=``.
+    """
+    if maps_into(mapping, from_chart, to_chart, from_extra, to_extra):
+        return
+    undefined = _restrictions.undefined_where(mapping, from_chart, from_extra)
+    if undefined:
+        where = " or ".join(str(sp.Not(r)) for r in undefined)
         raise TransitionError(
-            f"{what} sends points of chart {from_chart.name!r} outside the domain of chart "
-            f"{to_chart.name!r}; give both charts domains that the map carries onto each other"
+            f"{what} is not defined on all of chart {from_chart.name!r}: the map leaves its domain where "
+            f"{where}; narrow the chart's domain, e.g. "
+            f"M.chart(..., restrictions=[{', '.join(map(str, undefined))}])"
         )
+    raise TransitionError(
+        f"{what} sends points of chart {from_chart.name!r} outside the domain of chart "
+        f"{to_chart.name!r}; give both charts domains that the map carries onto each other"
+    )
+
+
+def check_restrictable(transitions, target, restricted, what):
+    """Raise :class:`TransitionError` if chart ``target`` may not get the restrictions ``restricted``.
+
+    A chart is restricted by one transition at most, before any other joins
+    it: a transition that joins it already was checked against its old
+    domain.  ``transitions`` maps the pairs of charts that have one to it.
+    """
+    joined = [t for (_, b), t in transitions.items() if b is target]
+    if not joined:
+        return
+    restricting = target.manifold._restricted.get(target, (None, ()))[0]
+    others = []
+    for t in [restricting] if restricting is not None else joined:
+        was = f" (which restricted it to {', '.join(map(str, t.restricted))})" if t.restricted else ""
+        others.append(f"transition {_arrow(t)}{was}")
+    raise TransitionError(
+        f"{what} reaches only the part of chart {target.name!r} where {', '.join(map(str, restricted))}, "
+        f"but chart {target.name!r} is joined already by {' and '.join(others)}, whose image differs; "
+        "charts of one manifold must cover the same points: give the charts domains (restrictions=...) "
+        "that each transition carries onto the other"
+    )
 
 
 def _arrow(t):

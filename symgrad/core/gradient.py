@@ -26,15 +26,18 @@ Matrix([[4*eta*xt*(1 - xt**2)]])
 
 from __future__ import annotations
 
+import functools
+import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 from sympy.polys.fields import sfield
 
-from ..budgets import stage
-from ..errors import ArgumentTypeError, RateError
+from ..budgets import budget_stage, stage, time_limited
+from ..errors import ArgumentTypeError, BudgetError, NoClosedFormError, RateError, SymgradWarning
 from ._coerce import as_expr, check_defined
+from ._latex import latex
 from .chart import Chart
 from .linalg import solve_metric
 from .simplify import MAX_EXPANDED_TERMS, Level, expanded_terms, negate, simplify_matrix
@@ -47,6 +50,13 @@ __all__ = ["differential", "riemannian_gradient", "GradientFlow"]
 
 #: The time variable of :meth:`GradientFlow.equations`.
 _TIME = sp.Symbol("t", real=True)
+
+#: The seconds ``GradientFlow(..., solve="auto")`` gives the closed form of
+#: :math:`G^{-1} dC` before it solves :math:`G v = -\eta\, dC` numerically instead.
+AUTO_SOLVE_SECONDS = 10.0
+
+#: The values of ``GradientFlow(..., solve=...)``.
+SOLVES = ("auto", "symbolic", "numeric")
 
 
 def differential(scalar: Scalar, chart: Chart | None = None, simplify: Level = "fast") -> Covector:
@@ -192,6 +202,15 @@ class GradientFlow(Vector):
         Simplification of the components.
     chart : Chart, optional
         Where to compute the gradient (default: the metric's chart).
+    solve : {"auto", "symbolic", "numeric"}, default "auto"
+        How :math:`v = -\eta\, G^{-1} dC` is found.  ``"symbolic"``: in
+        closed form (under the stage budget of :mod:`symgrad.budgets`).
+        ``"numeric"``: not in closed form; the metric and the differential
+        are, and the numeric flow, the plots and every exporter solve
+        :math:`G\, v = -\eta\, dC` at each point (:meth:`components` raises
+        :class:`~symgrad.NoClosedFormError`).  ``"auto"``: the closed form if
+        it is found within :data:`AUTO_SOLVE_SECONDS` seconds, otherwise
+        ``"numeric"``, with a :class:`~symgrad.SymgradWarning`.
 
     Attributes
     ----------
@@ -200,6 +219,8 @@ class GradientFlow(Vector):
     rate : sympy.Expr
         Read-only, as every attribute: a flow with another rate is a new
         ``GradientFlow(cost, metric, rate=...)``.
+    solve : str
+        ``"symbolic"`` (the components are in closed form) or ``"numeric"``.
 
     Examples
     --------
@@ -225,16 +246,126 @@ class GradientFlow(Vector):
         rate: sp.Expr | int | float = 1,
         simplify: Level = "fast",
         chart: Chart | None = None,
+        solve: str = "auto",
     ) -> None:
         _same_manifold(cost, metric)
+        if not isinstance(solve, str) or solve not in SOLVES:
+            raise ArgumentTypeError(f"GradientFlow: solve must be one of {', '.join(map(repr, SOLVES))}, got {solve!r}")
         self.cost = cost
         self.metric = metric
         self.rate = _check_rate(as_expr(rate, "the rate of a gradient flow"), cost.manifold)
-        grad = riemannian_gradient(cost, metric, chart=chart, simplify=simplify)
+        self._simplify = simplify
+        grad = self._closed_form(chart, simplify, solve)
+        if grad is None:
+            self.solve = "numeric"
+            self._place(cost.manifold, chart or metric.chart)
+            self._given = None  # no closed form: components() says why
+            self._cache = {}
+            return
+        self.solve = "symbolic"
         comps = [self.rate * negate(e, simplify) for e in grad.components()]
         super().__init__(cost.manifold, grad.chart, comps)
 
+    def _closed_form(self, chart, simplify, solve):
+        """The Riemannian gradient as a Vector, or None: the flow then solves ``G v = -eta dC`` numerically."""
+        if solve == "numeric":
+            self._why_numeric = 'it was made with solve="numeric"'
+            return None
+
+        def gradient():
+            return riemannian_gradient(self.cost, self.metric, chart=chart, simplify=simplify)
+
+        if solve == "symbolic":
+            return gradient()
+        seconds = AUTO_SOLVE_SECONDS
+        try:  # the stage keeps its own budget; the closed form gets `seconds` of it
+            return budget_stage("the Riemannian gradient", lambda: time_limited(gradient, seconds))
+        except BudgetError:
+            raise
+        except TimeoutError:
+            pass
+        self._why_numeric = (
+            f'its closed form G^-1 dC was not found within the {seconds:g} s that solve="auto" gives it '
+            "(symgrad.core.gradient.AUTO_SOLVE_SECONDS)"
+        )
+        warnings.warn(
+            f"GradientFlow on {self.cost.manifold.name!r}: the closed form of G^-1 dC was not found within "
+            f'{seconds:g} s (solve="auto", symgrad.core.gradient.AUTO_SOLVE_SECONDS), so the flow solves '
+            "G v = -eta dC numerically at each point: flow.numeric(), the plots and the exporters work, "
+            'flow.components() has no closed form.  Pass solve="symbolic" to wait for the closed form '
+            '(under the budget of symgrad.budget(seconds=...)), or solve="numeric" to skip the attempt.',
+            SymgradWarning,
+            stacklevel=4,
+        )
+        return None
+
+    def components(self, chart: Chart | None = None, simplify: Level = "fast") -> sp.ImmutableMatrix:
+        r"""The flow's components in ``chart``, in closed form (as :meth:`symgrad.Vector.components`).
+
+        Raises
+        ------
+        NoClosedFormError
+            If the flow solves :math:`G\, v = -\eta\, dC` numerically (:attr:`solve` is ``"numeric"``).
+        """
+        if self._given is None:
+            raise NoClosedFormError(
+                f"the gradient flow on {self.cost.manifold.name!r} has no closed form: {self._why_numeric}.  It solves "
+                "G v = -eta dC numerically at each point (flow.numeric(...), the plots, sg.to_python, sg.to_c, "
+                "sg.to_jax, sg.to_latex); its metric, cost and differential have closed forms (flow.metric, "
+                "flow.cost, flow.differential, flow.system(chart)).  For the closed form make the flow with "
+                'solve="symbolic": it then runs under the stage budget of symgrad.budgets '
+                "(with symgrad.budget(seconds=...): a larger one)"
+            )
+        return super().components(chart, simplify)
+
+    @functools.cached_property
+    def differential(self) -> Covector:
+        """The differential :math:`dC` of the cost, a Covector given in the flow's chart."""
+        return differential(self.cost, self.chart, simplify=self._simplify)
+
+    def system(self, chart: Chart | None = None) -> tuple[sp.ImmutableMatrix, sp.ImmutableMatrix]:
+        r"""The linear system :math:`G\, v = -\eta\, dC` that the flow ``v`` solves, in ``chart``.
+
+        Returns
+        -------
+        (G, b) : tuple of sympy.ImmutableMatrix
+            The metric's components (dim x dim) and :math:`-\eta\, dC` (a column), in ``chart``
+            (default: the flow's chart).
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> import symgrad as sg
+        >>> w = sp.Symbol("w", real=True)
+        >>> A = sg.Manifold("weight").chart(w)
+        >>> flow = sg.GradientFlow(sg.Scalar(A.manifold, A, w**2), sg.diagonal(A, [2]), solve="numeric")
+        >>> flow.system()
+        (Matrix([[2]]), Matrix([[-2*w]]))
+        """
+        chart = chart or self.chart
+        G = self.metric.components(chart)
+        w = self.differential.components(chart)
+        return sp.ImmutableMatrix(G), sp.ImmutableMatrix([-self.rate * e for e in w])
+
+    def __eq__(self, other: object) -> bool:
+        if self._given is None or getattr(other, "_given", True) is None:
+            return (
+                type(other) is type(self)
+                and self._given is None
+                and other._given is None
+                and other.chart is self.chart
+                and (other.cost, other.metric, other.rate) == (self.cost, self.metric, self.rate)
+            )
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:
+        if self._given is None:
+            return hash((type(self), id(self.manifold), id(self.chart), self.cost, self.metric, self.rate))
+        return super().__hash__()
+
     def __repr__(self) -> str:
+        if self._given is None:
+            return f"GradientFlow({self.chart.name!r}, solve='numeric')"
         return f"GradientFlow({self.chart.name!r}, {list(self._given)})"
 
     def equations(self, chart: Chart | None = None, t: sp.Symbol = _TIME) -> list[sp.Eq]:
@@ -252,12 +383,16 @@ class GradientFlow(Vector):
     def latex(self, chart: Chart | None = None) -> str:
         r"""The update rule in ``chart`` as LaTeX: one ``\frac{d x}{d t} = ...`` line per coordinate.
 
-        Several coordinates are joined by ``\\`` inside an ``aligned`` environment.
+        Several coordinates are joined by ``\\`` inside an ``aligned`` environment.  A flow
+        solved numerically shows its system instead, :math:`G \frac{d x}{d t} = -\eta\, dC`.
         """
         chart = chart or self.chart
+        if self._given is None:
+            G, b = self.system(chart)
+            return rf"{sp.latex(G)} \frac{{d}}{{d t}} {sp.latex(sp.Matrix(chart.coords))} = {sp.latex(b)}"
         rhs = self.components(chart)
         lines = [
-            rf"\frac{{d {sp.latex(c)}}}{{d t}} {'&' if chart.dim > 1 else ''}= {sp.latex(r)}"
+            rf"\frac{{d {latex(c)}}}{{d t}} {'&' if chart.dim > 1 else ''}= {latex(r)}"
             for c, r in zip(chart.coords, rhs)
         ]
         if chart.dim == 1:

@@ -118,7 +118,8 @@ class _Generators:
     Functions (``exp(x)``, ``log(x)``), irrational constants and powers with
     fractional exponents (``x**(3/2)`` becomes ``g**3`` with ``g = x**(1/2)``)
     become dummy symbols, so that a linear system over sympy's slow expression
-    domain turns into one over a rational function field.  Treating related
+    domain turns into one over a rational function field (``exp(2 x)`` becomes
+    ``g**2`` with ``g = exp(x)``, so common factors in ``exp(x)`` cancel).  Treating related
     generators as independent is sound here: substituting them back is a ring
     homomorphism, and the system's determinant does not vanish under it.
     """
@@ -142,6 +143,10 @@ class _Generators:
                 return base**expr.exp
             p, q = expr.exp.p, expr.exp.q
             return self._generator(expr.base ** sp.Rational(1, q)) ** p
+        if isinstance(expr, sp.exp):  # exp(2 a) and exp(-a) as powers of exp(a): their common factors cancel
+            c, tail = expr.exp.as_coeff_Mul(rational=True)
+            if c != 1 and c != 0:
+                return self._generator(sp.exp(tail / c.q)) ** c.p
         return self._generator(expr)
 
     def restore(self, expr):

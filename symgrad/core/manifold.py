@@ -37,7 +37,7 @@ from ..errors import (
     DimensionError,
     ManifoldMismatchError,
 )
-from . import _domain, _transitions
+from . import _domain, _restrictions, _transitions
 from ._immutable import Immutable
 from .chart import Chart
 from .transitions import Transition, components_in, identity
@@ -80,6 +80,8 @@ class Manifold(Immutable):
         self._charts = []
         self._transitions = {}
         self._composed = {}
+        # the restrictions transitions added to their target charts: {chart: (transition, restrictions)}
+        self._restricted = {}
 
     def __repr__(self) -> str:
         return f"Manifold({self.name!r}, dim={self.dim}, charts={[c.name for c in self._charts]})"
@@ -110,6 +112,7 @@ class Manifold(Immutable):
         *coords: sp.Symbol | Iterable[sp.Symbol],
         name: str | None = None,
         domain: Mapping[sp.Symbol, sp.Interval] | None = None,
+        restrictions: Sequence[sp.core.relational.Relational] = (),
     ) -> Chart:
         """Make a chart of this manifold.
 
@@ -123,10 +126,31 @@ class Manifold(Immutable):
         domain : dict, optional
             Maps coordinates to :class:`sympy.Interval` objects that narrow the
             domain their assumptions imply.
+        restrictions : sequence of sympy relationals, optional
+            Inequalities (``<``, ``<=``, ``>``, ``>=``) in the chart's
+            coordinates and parameters that narrow the box of intervals, e.g.
+            ``[p1 + p2 < 1]`` for the probability simplex.  Every check of the
+            domain respects them: :meth:`Chart.contains`, random points of
+            checks, transitions, numeric flows and plots.
 
         Returns
         -------
         Chart
+
+        Raises
+        ------
+        ChartError
+            If a restriction is not such an inequality, uses another chart's
+            coordinates or none of this chart's, or holds nowhere in the box.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> import symgrad as sg
+        >>> p1, p2 = sp.symbols("p1 p2", positive=True)
+        >>> unit = {p1: sp.Interval.open(0, 1), p2: sp.Interval.open(0, 1)}
+        >>> sg.Manifold("simplex").chart(p1, p2, domain=unit, restrictions=[p1 + p2 < 1], name="P")
+        Chart('P': (p1, p2) on 'simplex' where p1 + p2 < 1)
         """
         if len(coords) == 1 and not isinstance(coords[0], sp.Basic):
             coords = tuple(coords[0])
@@ -171,9 +195,24 @@ class Manifold(Immutable):
                     f"the domain {iv} of {c} does not meet the interval {intervals[c]} its assumptions imply"
                 )
             intervals[c] = narrowed
-        chart = Chart(self, coords, name, intervals)
+        restrictions = _restrictions.check(restrictions, name, coords, intervals, self)
+        chart = Chart(self, coords, name, intervals, restrictions)
         self._charts.append(chart)
         return chart
+
+    def _added_restrictions(self, chart):
+        """The restrictions a transition added to ``chart`` (a tuple; read by :attr:`Chart.restrictions`)."""
+        return self._restricted.get(chart, (None, ()))[1]
+
+    def _restrict(self, chart, transition, restrictions):
+        """Record that ``transition`` restricts its target ``chart`` (once, before other transitions join it).
+
+        Charts are immutable values, but what a transition learns about its
+        target's domain is the manifold's to keep, like the transitions
+        themselves: it only grows, and :meth:`transition` refuses a
+        restriction of a chart that another transition joins already.
+        """
+        self._restricted[chart] = (transition, tuple(restrictions))
 
     def _own(self, chart, what="chart"):
         if not isinstance(chart, Chart):
@@ -257,6 +296,12 @@ class Manifold(Immutable):
         Transition
             Its reverse, from ``target`` to ``source``, is stored too.
 
+            When the inverse lands in the source's domain only on part of the
+            target's domain, the target chart is restricted to the image: the
+            conditions not implied by its box become restrictions of the chart
+            (:attr:`Chart.restrictions`), and :attr:`Transition.restricted`
+            holds them.
+
         Raises
         ------
         SingularTransitionError
@@ -264,7 +309,21 @@ class Manifold(Immutable):
         InverseError
             If no inverse is found or the given one is wrong.
         TransitionError
-            If the map sends points outside the target's domain.
+            If the map sends points outside the target's domain or is not
+            defined on all of the source's (the message suggests
+            ``restrictions=``), or if the target would need a restriction
+            while another transition joins it already.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> import symgrad as sg
+        >>> x, y = sp.symbols("x y", positive=True)
+        >>> M = sg.Manifold("half-line")
+        >>> X, Y = M.chart(x, name="X"), M.chart(y, name="Y")
+        >>> T = M.transition(X, Y, {y: x + 1})
+        >>> T.restricted, Y
+        ((y > 1,), Chart('Y': (y) on 'half-line' where y > 1))
         """
         self._own(source, "source chart")
         self._own(target, "target chart")
@@ -274,8 +333,12 @@ class Manifold(Immutable):
         _transitions.check_nonsingular(fwd, source, what)
         if inverse is not None:
             inverse = components_in(self, inverse, source, target, f"inverse of {what}")
-        inv, how = _transitions.inverse_of(fwd, inverse, source, target, what)
-        t = Transition(source, target, fwd, inv, how)
+        inv, how, restricted = _transitions.inverse_of(fwd, inverse, source, target, what)
+        if restricted:
+            _transitions.check_restrictable(self._transitions, target, restricted, what)
+        t = Transition(source, target, fwd, inv, how, restricted)
+        if restricted:
+            self._restrict(target, t, restricted)
         self._transitions[(source, target)] = t
         self._transitions[(target, source)] = t.reversed()
         return t

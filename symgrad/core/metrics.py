@@ -37,7 +37,7 @@ from .transitions import Map
 __all__ = ["euclidean", "diagonal", "constant", "log_metric", "pullback", "metabolic"]
 
 
-def euclidean(chart: Chart) -> Metric:
+def euclidean(chart: Chart, *, check: bool = True) -> Metric:
     r"""The Euclidean metric of a chart: :math:`G = I`.
 
     The "vector of partial derivatives" is the gradient for this metric, and
@@ -46,6 +46,8 @@ def euclidean(chart: Chart) -> Metric:
     Parameters
     ----------
     chart : Chart
+    check : bool
+        Set False to skip the positive-definiteness check (see :class:`~symgrad.Metric`).
 
     Returns
     -------
@@ -61,10 +63,10 @@ def euclidean(chart: Chart) -> Metric:
     [0, 4*sigma**2]])
     """
     chart = as_chart(chart, "euclidean")
-    return Metric(chart.manifold, chart, sp.eye(chart.dim))
+    return Metric(chart.manifold, chart, sp.eye(chart.dim), check=check)
 
 
-def diagonal(chart: Chart, entries: Sequence[sp.Expr]) -> Metric:
+def diagonal(chart: Chart, entries: Sequence[sp.Expr], *, check: bool = True) -> Metric:
     r"""A diagonal metric :math:`G = \mathrm{diag}(g_1, \dots, g_n)`, e.g. per-parameter learning rates.
 
     Parameters
@@ -72,6 +74,8 @@ def diagonal(chart: Chart, entries: Sequence[sp.Expr]) -> Metric:
     chart : Chart
     entries : sequence of sympy expressions, length dim
         Positive on the chart's domain.
+    check : bool
+        Set False to skip the positive-definiteness check (see :class:`~symgrad.Metric`).
 
     Returns
     -------
@@ -91,10 +95,10 @@ def diagonal(chart: Chart, entries: Sequence[sp.Expr]) -> Metric:
     entries = [as_expr(e, f"diagonal metric entry {k}") for k, e in enumerate(entries)]
     if len(entries) != chart.dim:
         raise DimensionError(f"diagonal metric on chart {chart.name!r} needs {chart.dim} entries, got {len(entries)}")
-    return Metric(chart.manifold, chart, sp.diag(*entries))
+    return Metric(chart.manifold, chart, sp.diag(*entries), check=check)
 
 
-def constant(chart: Chart, matrix: sp.MatrixBase | Sequence[Sequence[sp.Expr]]) -> Metric:
+def constant(chart: Chart, matrix: sp.MatrixBase | Sequence[Sequence[sp.Expr]], *, check: bool = True) -> Metric:
     r"""A metric whose components are constant in ``chart`` (they may use parameters).
 
     Parameters
@@ -102,6 +106,8 @@ def constant(chart: Chart, matrix: sp.MatrixBase | Sequence[Sequence[sp.Expr]]) 
     chart : Chart
     matrix : sympy.Matrix, shape (dim, dim)
         Symmetric positive definite; no entry may use a coordinate.
+    check : bool
+        Set False to skip the positive-definiteness check (see :class:`~symgrad.Metric`).
 
     Returns
     -------
@@ -124,7 +130,7 @@ def constant(chart: Chart, matrix: sp.MatrixBase | Sequence[Sequence[sp.Expr]]) 
             f"a constant metric on chart {chart.name!r} cannot depend on the coordinates "
             f"{', '.join(sorted(map(str, used)))}; use sg.Metric for position-dependent metrics"
         )
-    return Metric(chart.manifold, chart, m)
+    return Metric(chart.manifold, chart, m, check=check)
 
 
 def _within_positive(interval):
@@ -142,7 +148,7 @@ def _within_positive(interval):
     return _domain.decide_constant_positive(lo) is True
 
 
-def log_metric(chart: Chart) -> Metric:
+def log_metric(chart: Chart, *, check: bool = True) -> Metric:
     r"""The logarithmic (Weber-law) metric :math:`G = \mathrm{diag}(1/x_1^2, \dots, 1/x_n^2)`.
 
     Equal relative changes cost equally: it is the Euclidean metric of the
@@ -152,6 +158,8 @@ def log_metric(chart: Chart) -> Metric:
     Parameters
     ----------
     chart : Chart
+    check : bool
+        Set False to skip the positive-definiteness check (see :class:`~symgrad.Metric`).
 
     Returns
     -------
@@ -180,10 +188,10 @@ def log_metric(chart: Chart) -> Metric:
             f"the log metric needs positive coordinates, but on chart {chart.name!r} "
             f"{', '.join(map(str, bad))} can be zero or negative; declare them positive=True"
         )
-    return Metric(chart.manifold, chart, sp.diag(*[1 / c**2 for c in chart.coords]))
+    return Metric(chart.manifold, chart, sp.diag(*[1 / c**2 for c in chart.coords]), check=check)
 
 
-def pullback(metric: Metric, map: Map) -> Metric:
+def pullback(metric: Metric, map: Map, *, check: bool = True) -> Metric:
     r"""The pullback of ``metric`` through a map: :math:`G = J^T G_0(F(x)) J`.
 
     Parameters
@@ -194,6 +202,12 @@ def pullback(metric: Metric, map: Map) -> Metric:
         A smooth map from a chart of the parameter manifold into a chart of
         ``metric``'s manifold (``sg.Map(source, target, {target_coord: expr})``).
         Its Jacobian must have full column rank for the result to be a metric.
+    check : bool
+        Set False to skip the positive-definiteness check.  The check decides
+        small blocks symbolically and otherwise, where :math:`G_0` is clearly
+        positive definite, by the rank of :math:`J` at random points of the
+        domain (its singular values, far better conditioned than the
+        eigenvalues of :math:`J^T G_0 J`).
 
     Returns
     -------
@@ -221,10 +235,12 @@ def pullback(metric: Metric, map: Map) -> Metric:
     target = map.target
     metric.manifold._own(target, "the map's target chart")
     G0 = map.pull(metric.components(target))
-    return Metric(map.source.manifold, map.source, pullback_factors=(map.jacobian, G0))
+    return Metric(map.source.manifold, map.source, pullback_factors=(map.jacobian, G0), check=check)
 
 
-def metabolic(chart: Chart, cost_of_change: Mapping[sp.Symbol, sp.Expr] | Sequence[sp.Expr]) -> Metric:
+def metabolic(
+    chart: Chart, cost_of_change: Mapping[sp.Symbol, sp.Expr] | Sequence[sp.Expr], *, check: bool = True
+) -> Metric:
     r"""A metric from the metabolic cost of changing each coordinate: :math:`G = \mathrm{diag}(c_i(x))`.
 
     A small change :math:`dx` costs :math:`\sum_i c_i(x)\, dx_i^2`; steepest descent
@@ -238,6 +254,8 @@ def metabolic(chart: Chart, cost_of_change: Mapping[sp.Symbol, sp.Expr] | Sequen
     cost_of_change : dict or sequence
         The positive cost densities :math:`c_i`, keyed by coordinate (missing
         coordinates cost 1) or in chart order.
+    check : bool
+        Set False to skip the positive-definiteness check (see :class:`~symgrad.Metric`).
 
     Returns
     -------
@@ -269,4 +287,4 @@ def metabolic(chart: Chart, cost_of_change: Mapping[sp.Symbol, sp.Expr] | Sequen
         entries = [cost_of_change.get(c, 1) for c in chart.coords]
     else:
         entries = list(cost_of_change)
-    return diagonal(chart, entries)
+    return diagonal(chart, entries, check=check)

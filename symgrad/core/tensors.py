@@ -337,6 +337,10 @@ class Metric(_Field):
     factors, :meth:`pullback_factors`; where ``J`` is square, the gradient
     solves :math:`J^{-1} G_0^{-1} J^{-T}` instead of inverting the product.
 
+    Metrics on one manifold add, ``F + G``, and scale by a positive number or
+    parameter, ``lam * F``; ``sum([F, G])`` works too.  The result is given in
+    the first operand's chart and checked (see :func:`~symgrad.metric_sum`).
+
     Parameters
     ----------
     manifold : Manifold
@@ -384,6 +388,9 @@ class Metric(_Field):
     >>> G = sg.Metric(X.manifold, X, pullback_factors=(sp.Matrix([[1 / x]]), sp.Matrix([[2]])))
     >>> G.components(), G.pullback_factors()
     (Matrix([[2/x**2]]), (Matrix([[1/x]]), Matrix([[2]])))
+    >>> lam = sp.Symbol("lambda", positive=True)
+    >>> (G + lam * sg.euclidean(X)).components()
+    Matrix([[(lambda*x**2 + 2)/x**2]])
     """
 
     _kind = "metric"
@@ -398,7 +405,6 @@ class Metric(_Field):
         check: bool = True,
         pullback_factors: tuple[sp.MatrixBase, sp.MatrixBase] | None = None,
     ) -> None:
-        self._check = check
         self._place(manifold, chart)
         factors = None if pullback_factors is None else self._validate_factors(pullback_factors)
         if matrix is None:
@@ -415,6 +421,7 @@ class Metric(_Field):
         # the factors (J, G0) in the given chart, or None; in other charts, cached by chart
         self._pullback_factors = factors
         self._factors_in = {}
+        self.checked = self._check_positive_definite(self._given, factors) if check else "skipped"
 
     def _validate(self, matrix):
         chart = self.chart
@@ -433,7 +440,6 @@ class Metric(_Field):
             self.manifold.check_expression(e, chart, "metric entry")
         m = sp.ImmutableMatrix(m)
         self._check_symmetric(m)
-        self.checked = self._check_positive_definite(m) if self._check else "skipped"
         return m
 
     def _check_symmetric(self, m):
@@ -448,11 +454,29 @@ class Metric(_Field):
                         f"is {e} but entry ({j}, {i}) is {m[j, i]}"
                     )
 
-    def _check_positive_definite(self, m):
-        return check_positive_definite(m, self.chart, self.manifold.parameter_intervals(self.chart, *m))
+    def _check_positive_definite(self, m, factors):
+        """How ``m`` was shown positive definite; a pullback's factors decide by the rank of ``J``."""
+        exprs = [*m] if factors is None else [*m, *factors[0], *factors[1]]
+        intervals = self.manifold.parameter_intervals(self.chart, *exprs)
+        return check_positive_definite(m, self.chart, intervals, factors)
 
     def _transform(self, G, transition, simplify):
         return congruence(transition.inverse_jacobian, transition.push(G), simplify)
+
+    # ``F + G``, ``0 + F`` (so that ``sum`` works), ``c * F`` and ``F * c`` with c > 0: see metric_sum
+    def __add__(self, other: object) -> Metric:
+        from ._metric_algebra import add
+
+        return add(self, other)
+
+    __radd__ = __add__
+
+    def __mul__(self, c: object) -> Metric:
+        from ._metric_algebra import multiply
+
+        return multiply(self, c)
+
+    __rmul__ = __mul__
 
     def _validate_factors(self, factors):
         """The pair ``(J, G0)`` as immutable matrices of the right shapes, in the chart's coordinates."""

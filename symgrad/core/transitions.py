@@ -143,6 +143,10 @@ class Transition(Map):
     verified : str
         How the round trip was verified: ``"symbolic"``, ``"numeric"``,
         ``"composed"`` (from verified steps) or ``"identity"``.
+    restricted : tuple of sympy relationals
+        The restrictions this transition added to its target chart, because
+        its inverse lands in the source's domain only there (empty when the
+        image is the whole target domain).
 
     Examples
     --------
@@ -161,11 +165,23 @@ class Transition(Map):
     _remedy = "add transitions with Manifold.transition(...) and compose them with .then(...)"
 
     def __init__(
-        self, source: Chart, target: Chart, forward: sp.MatrixBase, inverse: sp.MatrixBase, verified: str
+        self,
+        source: Chart,
+        target: Chart,
+        forward: sp.MatrixBase,
+        inverse: sp.MatrixBase,
+        verified: str,
+        restricted: tuple = (),
     ) -> None:
         super().__init__(source, target, forward)
         self.inverse = sp.ImmutableMatrix(inverse)
         self.verified = verified
+        self.restricted = tuple(restricted)
+
+    def __repr__(self) -> str:
+        where = ", ".join(map(str, self.restricted))
+        where = f" restricting {self.target.name!r} to {where}" if where else ""
+        return f"{type(self).__name__}({self.source.name!r} -> {self.target.name!r}{where})"
 
     def reversed(self) -> Transition:
         """The transition from ``target`` back to ``source``."""

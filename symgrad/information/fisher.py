@@ -133,9 +133,9 @@ def _expressions(family):
     return list(family.parameters) + ([family.n] if isinstance(family, Binomial) else [])
 
 
-def _metric(chart, G):
-    """The checked Metric of the matrix ``G`` on ``chart``."""
-    return Metric(chart.manifold, chart, G)
+def _metric(chart, G, check=True):
+    """The Metric of the matrix ``G`` on ``chart``, checked positive definite unless ``check`` is False."""
+    return Metric(chart.manifold, chart, G, check=check)
 
 
 @stage("the Fisher metric")
@@ -146,6 +146,7 @@ def fisher_metric(
     method: Literal["auto", "closed", "integrate", "expectation"] = "auto",
     timeout: float | None = 10.0,
     unevaluated: bool = False,
+    check: bool = True,
 ) -> Metric | FisherExpectation:
     r"""The Fisher information metric of a family, in ``chart``.
 
@@ -172,6 +173,10 @@ def fisher_metric(
         Seconds allowed for all symbolic integrations together.
     unevaluated : bool
         The same as ``method="expectation"``.
+    check : bool
+        Set False to skip the positive-definiteness check of the metric (a
+        family whose parameters do not identify the coordinates everywhere;
+        or damp it instead, ``F + lam * sg.euclidean(chart)``).
 
     Returns
     -------
@@ -215,7 +220,7 @@ def fisher_metric(
     if method == "expectation":
         return FisherExpectation(family, chart)
     G = fisher_information(family, chart.coords, method, Clock(timeout))
-    return _metric(chart, G)
+    return _metric(chart, G, check)
 
 
 class FisherExpectation(Immutable):

@@ -28,7 +28,7 @@ from .multivariate import MultivariateNormal
 __all__ = ["wasserstein"]
 
 
-def wasserstein(family: Normal | MultivariateNormal, chart: Chart) -> Metric:
+def wasserstein(family: Normal | MultivariateNormal, chart: Chart, *, check: bool = True) -> Metric:
     r"""The Wasserstein-2 (Bures) metric of a Gaussian family, in ``chart``.
 
     For :math:`N(m, \Sigma)`:
@@ -41,6 +41,8 @@ def wasserstein(family: Normal | MultivariateNormal, chart: Chart) -> Metric:
     family : Normal or MultivariateNormal
         Its parameters are expressions in ``chart``'s coordinates.
     chart : Chart
+    check : bool
+        Set False to skip the positive-definiteness check (see :class:`~symgrad.Metric`).
 
     Returns
     -------
@@ -71,7 +73,7 @@ def wasserstein(family: Normal | MultivariateNormal, chart: Chart) -> Metric:
     solves = [_sylvester(sylvester, D, d) for D in directions]
     n = chart.dim
     G = sp.Matrix(n, n, lambda a, b: (dmean[:, a].T * dmean[:, b])[0, 0] + (solves[a] * directions[b]).trace() / 2)
-    return Metric(chart.manifold, chart, simplify_matrix(G, "fast"))
+    return Metric(chart.manifold, chart, simplify_matrix(G, "fast"), check=check)
 
 
 def _sylvester(operator, D, d):

@@ -442,29 +442,32 @@ class Reader:
         if "chart" not in spec:
             raise where.error("missing key 'chart'")
         chart = self.chart(spec["chart"], where / "chart")
+        check = spec.get("check", True)  # check = false skips the positive-definiteness check
+        if not isinstance(check, bool):
+            raise (where / "check").error(f"must be true or false, got {_kind(check)} {show(check, 40)}")
         if kind in ("fisher", "wasserstein"):
-            family = self.family(spec, where, chart, extra=("kind", "chart"))
+            family = self.family(spec, where, chart, extra=("kind", "chart", "check"))
             if kind == "wasserstein" and not isinstance(family, Normal):
                 raise (where / "family").error("the Wasserstein metric is available for the normal family only")
             make = fisher_metric if kind == "fisher" else wasserstein
-            return self.build(where, lambda: make(family, chart))
-        self.keys(spec, where, required=("kind", "chart") + _METRIC_KEYS[kind])
+            return self.build(where, lambda: make(family, chart, check=check))
+        self.keys(spec, where, required=("kind", "chart") + _METRIC_KEYS[kind], optional=("check",))
         names = self.names(chart)
         if kind == "euclidean":
-            return self.build(where, lambda: euclidean(chart))
+            return self.build(where, lambda: euclidean(chart, check=check))
         if kind == "log":
-            return self.build(where, lambda: log_metric(chart))
+            return self.build(where, lambda: log_metric(chart, check=check))
         if kind == "diagonal":
             w = where / "entries"
             items = self.array(spec["entries"], w, chart.dim)
             entries = [self.expr(v, Where(self.source, f"{w.key}[{i}]"), names) for i, v in enumerate(items)]
-            return self.build(where, lambda: diagonal(chart, entries))
+            return self.build(where, lambda: diagonal(chart, entries, check=check))
         if kind == "metabolic":
             w = where / "cost_of_change"
             table = self.table(spec["cost_of_change"], w)
             self.keys(table, w, optional=[c.name for c in chart.coords])
             costs = {c: self.expr(table[c.name], w / c.name, names) for c in chart.coords if c.name in table}
-            return self.build(where, lambda: metabolic(chart, costs))
+            return self.build(where, lambda: metabolic(chart, costs, check=check))
         w = where / "rows"  # matrix
         rows = self.array(spec["rows"], w, chart.dim)
         matrix = []
@@ -472,7 +475,7 @@ class Reader:
             wi = Where(self.source, f"{w.key}[{i}]")
             self.array(row, wi, chart.dim)
             matrix.append([self.expr(v, Where(self.source, f"{w.key}[{i}][{j}]"), names) for j, v in enumerate(row)])
-        return self.build(where, lambda: Metric(chart.manifold, chart, sp.Matrix(matrix)))
+        return self.build(where, lambda: Metric(chart.manifold, chart, sp.Matrix(matrix), check=check))
 
     def read_flow(self, section):
         where = self.root / "flow"

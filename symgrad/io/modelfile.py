@@ -53,6 +53,9 @@ Unknown sections and keys are errors, so that a typo never passes silently.
     * ``"fisher"`` with a family (``family = ...`` and its parameters, inline);
     * ``"wasserstein"`` with ``family = "normal"`` and its parameters.
 
+    Every kind takes ``check = false`` to skip the positive-definiteness check
+    of the metric (default ``true``).
+
     A FAMILY is ``family = "normal"`` with ``mean`` and one of ``std``,
     ``variance``, ``precision``; ``"logistic"`` (``loc``, ``scale``);
     ``"exponential"`` (``rate``); ``"gamma"`` (``shape``, ``rate``);

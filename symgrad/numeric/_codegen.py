@@ -13,8 +13,10 @@ import re
 import sympy as sp
 from sympy.printing.c import C99CodePrinter, get_math_macros
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
+from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 
 from ..errors import UnsupportedExpressionError
+from ._kernels import SPECIAL
 
 # -- identifiers and printing -----------------------------------------------------------------------------
 
@@ -35,7 +37,7 @@ C_RESERVED = frozenset(
 )  # fmt: skip
 
 # the names the body of the generated Python function refers to (abs: how both printers write Abs)
-PY_RESERVED = frozenset(keyword.kwlist) | {"numpy", "jax", "ValueError", "float", "abs"}
+PY_RESERVED = frozenset(keyword.kwlist) | {"numpy", "jax", "scipy", "ValueError", "float", "abs"}
 
 
 class CPrinter(C99CodePrinter):
@@ -52,6 +54,42 @@ class CPrinter(C99CodePrinter):
         for e, c in reversed(pairs):
             text = f"(({self._print(c)}) ? ({self._print(e)}) : {text})"
         return text
+
+
+def _print_special(self, expr):
+    """A special function of :data:`~symgrad.numeric._kernels.SPECIAL`, called by its qualified name."""
+    kind, args = type(expr), list(expr.args)
+    name = SPECIAL[self.target][kind]
+    if kind is sp.polygamma and args[0] == 0:
+        name, args = "digamma", args[1:]
+    elif kind is sp.trigamma:
+        args = [sp.Integer(1)] + args
+    elif kind is sp.besseli and self.target == "jax":  # checked: order 0 or 1
+        name, args = f"i{args[0]}", args[1:]
+    return f"{self._module_format(self.special_module + '.' + name)}({', '.join(map(self._print, args))})"
+
+
+class PythonPrinter(NumPyPrinter):
+    """The numpy printer, with the special functions of ``scipy.special`` (by their qualified names)."""
+
+    target, special_module = "python", "scipy.special"
+
+
+class JaxSpecialPrinter(JaxPrinter):
+    """The jax.numpy printer, with the special functions of ``jax.scipy.special`` (by their qualified names)."""
+
+    target, special_module = "jax", "jax.scipy.special"
+
+
+for _printer in (PythonPrinter, JaxSpecialPrinter):
+    for _kind in SPECIAL[_printer.target]:
+        setattr(_printer, f"_print_{_kind.__name__}", _print_special)
+
+
+def imports(printer, module):
+    """The modules the printed code imports: ``module``, and the printer's special functions' if used."""
+    special = getattr(printer, "special_module", None)
+    return [module] + ([special] if special in printer.module_imports else [])
 
 
 def identifier(name, taken):
@@ -146,10 +184,45 @@ def safe_text(text, forbidden):
 
 
 def indexed(latex_name, index):
+    """``latex_name`` with the subscript ``index``, joined to a subscript it has (``m_{1}`` -> ``m_{1,k}``)."""
     if re.fullmatch(r"\\?[A-Za-z]+", latex_name):
         return f"{latex_name}_{{{index}}}"
+    sub = re.fullmatch(r"(\\?[A-Za-z]+)_\{([^{}]*)\}", latex_name)
+    if sub:
+        return f"{sub[1]}_{{{sub[2]},{index}}}"
     return f"{{{latex_name}}}_{{{index}}}"
 
 
 DOC_FORBIDDEN = [("\\", "\\\\"), ('"""', '\\"\\"\\"')]
 C_FORBIDDEN = [("*/", "* /"), ("/*", "/ *")]
+
+
+def c_preamble(export, name, printed, intro, out_note=""):
+    """The lines that open a C export: the comment, ``math.h`` and the math macros it uses.
+
+    ``export`` is the exporter's view of the flow (``header()``, ``coords``,
+    ``parameters``), ``printed`` the C text of its expressions, ``intro`` the
+    comment lines that describe the rule and ``out_note`` a note on ``out``.
+    """
+    macro_values = {v: k for k, v in get_math_macros().items()}
+    # identifiers renamed away from a macro (M_PI -> M_PI_) look like macros too: keep the real ones
+    found = set(re.findall(r"\bM_[A-Z0-9_]+\b", "\n".join(printed)))
+    used_macros = sorted(m for m in found if m in macro_values)
+    names = ", ".join(c.name for c in export.coords)
+    comment = [export.header(), "", *intro, "", f"void {name}(const double *x, const double *p, double *out)"]
+    comment.append("  x   : the point, " + ", ".join(f"x[{i}] = {c.name}" for i, c in enumerate(export.coords)))
+    if export.parameters:
+        comment.append(
+            "  p   : the parameters, " + ", ".join(f"p[{i}] = {s.name}" for i, s in enumerate(export.parameters))
+        )
+    else:
+        comment.append("  p   : unused (no free parameters); may be NULL")
+    comment.append(f"  out : d({names})/dt, {len(export.coords)} values; may be x{out_note}")
+    lines = ["/* " + safe_text(comment[0], C_FORBIDDEN)]
+    lines += [(" * " + safe_text(line, C_FORBIDDEN)).rstrip() for line in comment[1:]]
+    lines += [" */", "", "#include <math.h>", ""]
+    for m in used_macros:
+        lines += [f"#ifndef {m}", f"#define {m} {sp.N(macro_values[m], 21)}", "#endif"]
+    if used_macros:
+        lines.append("")
+    return lines

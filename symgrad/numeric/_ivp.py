@@ -322,7 +322,7 @@ def integrate(num, X0, single, values, t_span, t_eval, method, per_member, optio
     sign = 1.0 if t1 >= t0 else -1.0
     options, user_events, dense = _solver_options(options, n, dim, shape, method, per_member)
     ens = _Ensemble(num, n, dim, values, t1)
-    domain_event = ens.domain_event() if num._bounds else None
+    domain_event = ens.domain_event() if num._bounds or num._limits is not None else None
     events = user_events + ([domain_event] if domain_event else [])
 
     y_start, t_start = X0.ravel().copy(), t0
@@ -496,13 +496,22 @@ class _Ensemble:
             F[outside] = G
 
     def distance(self, Y):
-        """The smallest distance of each member's bounded coordinates to their bounds (< 0 outside)."""
-        d = np.full(len(Y), np.inf)
+        """The smallest distance of each member to its bounds, or margin of a restriction (< 0 outside).
+
+        A restriction ``g < h`` has the margin ``h - g``.
+        """
+        d = self._box_distance(Y)
+        if self.num._limits is not None:
+            d = np.minimum(d, np.nan_to_num(self.num._limits(Y).min(axis=-1), nan=-1.0))
+        return d
+
+    def _box_distance(self, Y):
+        d = np.full(Y.shape[:-1], np.inf)
         for i, lo, hi, _, _ in self.num._bounds:
             if math.isfinite(lo):
-                d = np.minimum(d, Y[:, i] - lo)
+                d = np.minimum(d, Y[..., i] - lo)
             if math.isfinite(hi):
-                d = np.minimum(d, hi - Y[:, i])
+                d = np.minimum(d, hi - Y[..., i])
         return d
 
     def domain_event(self):
@@ -525,12 +534,21 @@ class _Ensemble:
         d[self.frozen] = np.inf
         exited = np.flatnonzero(~self.frozen & (d <= max(d.min(), 0.0)))
         for j in exited:
+            limits = self.num._limits
+            margins = limits(Y[j]) if limits is not None else ()
+            self.frozen[j] = True
+            self.status[j], self.t_stop[j] = LEFT_DOMAIN, t
+            if len(margins) and margins.min() <= self._box_distance(Y[j]):
+                reached = limits.restrictions[int(np.argmin(margins))]
+                Y[j] = limits.pin(Y[j])  # pin the state just inside the restriction it reached
+                self.message[j] = (
+                    f"left the domain of chart {self.num.chart.name!r}: reached the boundary of {reached} at t={fmt(t)}"
+                )
+                continue
             i, bound, lower, is_open = self._nearest_bound(Y[j])
             # pin the state inside the domain, within rounding of the crossing
             eps = np.finfo(float).eps * max(1.0, abs(bound)) if is_open else 0.0
             Y[j, i] = max(Y[j, i], bound + eps) if lower else min(Y[j, i], bound - eps)
-            self.frozen[j] = True
-            self.status[j], self.t_stop[j] = LEFT_DOMAIN, t
             self.message[j] = (
                 f"left the domain of chart {self.num.chart.name!r}: {self.num.coords[i]} reached "
                 f"the boundary {fmt(bound)} at t={fmt(t)}"

@@ -103,9 +103,55 @@ _UNEVALUATED = (
 )
 _NON_FINITE = (sp.nan, sp.zoo, sp.oo, -sp.oo)
 
+#: The special functions generated code computes, by target: the sympy function, and the
+#: name of the target's function.  ``"numpy"`` (the kernel) and ``"python"`` call
+#: ``scipy.special``, ``"jax"`` ``jax.scipy.special``, ``"c"`` C99's ``math.h``
+#: (``polygamma(0, x)`` prints as ``digamma``; ``beta`` in C as a ratio of ``tgamma``).
+#: Bessel functions in C are refused: C99 has none (POSIX's ``j0``, ``jn``, ``y0``, ``yn``
+#: are not portable C and have no ``I`` or ``K``); jax's ``bessel_jn`` loses digits at
+#: large arguments, so jax computes only ``I_0`` and ``I_1``.
+SPECIAL = {
+    "python": {
+        sp.polygamma: "polygamma", sp.digamma: "digamma", sp.trigamma: "polygamma", sp.loggamma: "gammaln",
+        sp.gamma: "gamma", sp.beta: "beta", sp.erf: "erf", sp.erfc: "erfc",
+        sp.besselj: "jv", sp.bessely: "yv", sp.besseli: "iv", sp.besselk: "kv",
+    },
+    "jax": {
+        sp.polygamma: "polygamma", sp.digamma: "digamma", sp.trigamma: "polygamma", sp.loggamma: "gammaln",
+        sp.gamma: "gamma", sp.beta: "beta", sp.erf: "erf", sp.erfc: "erfc", sp.besseli: "i0, i1",
+    },
+    "c": {sp.loggamma: "lgamma", sp.gamma: "tgamma", sp.beta: "tgamma", sp.erf: "erf", sp.erfc: "erfc"},
+}  # fmt: skip
+SPECIAL["numpy"] = SPECIAL["python"]
+_SPECIAL_KINDS = tuple(SPECIAL["python"])
+_ELSEWHERE = "to_python (scipy.special) and the numeric flow (.numeric()) compute it"
 
-def _why_not_computable(node, exported):
+
+def _why_not_special(node, target):
+    """Why the special function ``node`` cannot be computed by ``target``; None if it can."""
+    if isinstance(node, sp.polygamma):
+        n = node.args[0]
+        if n.is_number and not (n.is_Integer and n >= 0):
+            return "a polygamma function of an order that is no non-negative integer, which no target computes"
+        if target == "jax" and not n.is_Integer:
+            return f"a polygamma function of a symbolic order, which jax computes for integers only; {_ELSEWHERE}"
+    if target == "jax" and isinstance(node, sp.besseli) and node.args[0] not in (0, 1):
+        return f"a modified Bessel function of an order other than 0 and 1, which jax does not provide; {_ELSEWHERE}"
+    if type(node) in SPECIAL[target]:
+        return None
+    name = type(node).__name__
+    if target == "c" and name.startswith("bessel"):
+        return f"C99's math.h has no Bessel functions (POSIX's jn and yn are not C99); {_ELSEWHERE}"
+    if target == "c":
+        return f"C99's math.h has no {name}; {_ELSEWHERE}, and to_jax (jax.scipy.special)"
+    accurately = " accurately" if name == "besselj" else ""
+    return f"jax.scipy.special does not compute {name}{accurately}; {_ELSEWHERE}"
+
+
+def _why_not_computable(node, exported, target="numpy"):
     """Why ``node`` (one subexpression) cannot be computed, and what to do; None if it can."""
+    if isinstance(node, _SPECIAL_KINDS):
+        return _why_not_special(node, target)
     for kind, what in _UNEVALUATED:
         if isinstance(node, kind):
             return f"{what}, which generated code does not compute; evaluate it (.doit()) or give a closed form"
@@ -138,7 +184,10 @@ def check_computable(exprs: Iterable, caller: str, target: str = "numpy") -> Non
     ``DiracDelta`` and ``AccumBounds`` are refused for every target; ``nan``,
     ``zoo`` and the infinities for the exported targets only (the kernel
     evaluates them to NaN and inf, as its callers expect).  ``Piecewise`` is
-    computed by every target, as NaN where no condition holds.
+    computed by every target, as NaN where no condition holds.  Of the special
+    functions in :data:`SPECIAL` (polygamma, loggamma, gamma, beta, erf, erfc
+    and the Bessel functions J, Y, I, K) each target computes those listed
+    for it; a polygamma of an order that is no non-negative integer is refused.
 
     Parameters
     ----------
@@ -166,13 +215,19 @@ def check_computable(exprs: Iterable, caller: str, target: str = "numpy") -> Non
     ...     print(err)
     example: numpy cannot compute Integral(x, x): an unevaluated integral, which generated code
     does not compute; evaluate it (.doit()) or give a closed form
+    >>> try:
+    ...     check_computable([sp.polygamma(1, x)], "to_c", "c")
+    ... except sg.UnsupportedExpressionError as err:
+    ...     print(err)
+    to_c: C99 cannot compute polygamma(1, x): C99's math.h has no polygamma; to_python (scipy.special)
+    and the numeric flow (.numeric()) compute it, and to_jax (jax.scipy.special)
     """
     exported = target != "numpy"
     for expr in exprs:
         expr = sp.sympify(expr)
         undefined = sorted(expr.atoms(AppliedUndef), key=sp.default_sort_key)  # named before what holds them
         for node in undefined + list(sp.preorder_traversal(expr)):
-            why = _why_not_computable(node, exported)
+            why = _why_not_computable(node, exported, target)
             if why is not None:
                 text = sp.sstr(node)
                 text = text if len(text) <= 80 else text[:77] + "..."

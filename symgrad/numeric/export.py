@@ -36,9 +36,8 @@ import re
 from collections.abc import Mapping
 
 import sympy as sp
-from sympy.printing.c import get_math_macros
-from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 
+from ..core._latex import latex, step_index
 from ..core.chart import Chart
 from ..core.gradient import GradientFlow
 from ..errors import (
@@ -52,7 +51,7 @@ from ..errors import (
     ParameterValueError,
     UnknownParameterError,
 )
-from . import _codegen, _kernels, _params
+from . import _codegen, _kernels, _params, _solve_export
 
 __all__ = ["to_latex", "to_python", "to_c", "to_jax"]
 
@@ -118,7 +117,9 @@ class _Export:
                 f"but the flow lives on {flow.manifold.name!r}; pass one of its charts "
                 f"({', '.join(repr(c.name) for c in flow.manifold.charts)})"
             )
-        comps = [sp.sympify(e) for e in flow.components(chart)]
+        self.system = flow.solve == "numeric"  # then: G's upper triangle, dC and the rate (see _solve_export)
+        exprs = _solve_export.export_entries(flow, chart) if self.system else flow.components(chart)
+        comps = [sp.sympify(e) for e in exprs]
         known = _params.symbols(
             comps, flow.rate, flow.metric.components(chart), flow.cost.components(chart), exclude=chart.coords
         )
@@ -166,7 +167,11 @@ def to_latex(flow: GradientFlow, chart: Chart, params: Mapping | None = None) ->
     One line :math:`\frac{d x^i}{d t} = v^i(x)` per coordinate, then one line
     :math:`x^i_{k+1} = x^i_k + v^i(x_k)` per coordinate: the explicit Euler
     step :math:`x \leftarrow x - \eta\, G^{-1} dC`, the flow's rate :math:`\eta`
-    being the step size.  The text is deterministic (sympy's canonical term
+    being the step size.  The step index is :math:`k`, or, if a symbol of the
+    flow is named so, the first of :math:`n, t, j` that is free; a coordinate
+    with a subscript (``m_1`` or ``m1``) is indexed as :math:`m_{1,k}`.  The
+    functions of the gamma family print as :math:`\psi(x)` (digamma),
+    :math:`\psi^{(n)}(x)` (polygamma) and :math:`\log\Gamma(x)`.  The text is deterministic (sympy's canonical term
     order), so it can be diffed and kept in golden files.
 
     Parameters
@@ -195,34 +200,31 @@ def to_latex(flow: GradientFlow, chart: Chart, params: Mapping | None = None) ->
     \begin{align}
     \frac{d \mu}{d t} &= 4 - \mu \\
     \frac{d s}{d t} &= \mu^{2} - 8 \mu - s + 20 \\
-    \mu_{k+1} &= \mu_{k} + 4 - \mu_{k} \\
-    s_{k+1} &= s_{k} + \mu_{k}^{2} - 8 \mu_{k} - s_{k} + 20
+    \mu_{k+1} &= \mu_{k} + \left(4 - \mu_{k}\right) \\
+    s_{k+1} &= s_{k} + \left(\mu_{k}^{2} - 8 \mu_{k} - s_{k} + 20\right)
     \end{align}
     """
     export = _Export(flow, chart, params, "to_latex")
-    names = {c: sp.latex(c) for c in export.coords}
+    if export.system:  # no closed form: the system G v = -eta dC
+        return _solve_export.latex_source(export, latex)
+    names = {c: latex(c) for c in export.coords}
     taken = {s.name for e in export.components for s in e.free_symbols}
-    step = {}
-    for c in export.coords:
-        name = f"{c.name}_k"
-        while name in taken:
-            name += "_"
-        taken.add(name)
-        step[c] = sp.Symbol(name, **c.assumptions0)
-    step_names = {step[c]: _codegen.indexed(names[c], "k") for c in export.coords}
+    index = step_index(taken | {c.name for c in export.coords})  # k, unless a symbol is named k
+    now = {c: _codegen.indexed(names[c], index) for c in export.coords}
     lines = []
     for c, rhs in zip(export.coords, export.components):
-        lines.append(rf"\frac{{d {names[c]}}}{{d t}} &= {sp.latex(rhs)}")
+        lines.append(rf"\frac{{d {names[c]}}}{{d t}} &= {latex(rhs)}")
     for c, rhs in zip(export.coords, export.components):
-        text = sp.latex(rhs.xreplace(step), symbol_names=step_names)
-        now = _codegen.indexed(names[c], "k")
+        text = latex(rhs, symbol_names=now)  # printed as it is: eta (4 - mu_k) stays one term
         if rhs == 0:
-            update = now
+            update = now[c]
+        elif rhs.is_Add:
+            update = rf"{now[c]} + \left({text}\right)"
         elif text.startswith("-"):
-            update = f"{now} - {text[1:].lstrip()}"
+            update = f"{now[c]} - {text[1:].lstrip()}"
         else:
-            update = f"{now} + {text}"
-        lines.append(f"{_codegen.indexed(names[c], 'k+1')} &= {update}")
+            update = f"{now[c]} + {text}"
+        lines.append(f"{_codegen.indexed(names[c], index + '+1')} &= {update}")
     return "\\begin{align}\n" + " \\\\\n".join(lines) + "\n\\end{align}\n"
 
 
@@ -231,13 +233,16 @@ def to_latex(flow: GradientFlow, chart: Chart, params: Mapping | None = None) ->
 
 def _python_source(export, printer, module, caller, functional):
     """The module text shared by :func:`to_python` (``functional=False``) and :func:`to_jax`."""
+    if export.system:  # no closed form: G v = -eta dC solved at each point
+        return _solve_export.python_source(export, printer, module, caller, functional)
     _kernels.check_computable(export.components, caller, "jax" if functional else "python")
     dim = len(export.coords)
     params, arg, coords, taken = _codegen.names(export, _codegen.PY_RESERVED | printer.reserved_words, "x")
     mapping = {**params, **coords}
     exprs = _codegen.renamed(export.components, mapping)
     temps, reduced = _codegen.cse(exprs, taken)
-    printed = _codegen.print_all(printer, [e for _, e in temps] + reduced, caller, allowed_modules=(module,))
+    allowed = (module, printer.special_module)
+    printed = _codegen.print_all(printer, [e for _, e in temps] + reduced, caller, allowed_modules=allowed)
     temp_lines = [f"{t} = {text}" for (t, _), text in zip(temps, printed[: len(temps)])]
     values = printed[len(temps) :]
 
@@ -289,7 +294,7 @@ def _python_source(export, printer, module, caller, functional):
     if export.parameters:
         module_doc += ["", "Parameters: " + ", ".join(p.name for p in export.parameters) + "."]
     lines = ['"""' + _codegen.safe_text("\n".join(module_doc), _codegen.DOC_FORBIDDEN) + '\n"""', ""]
-    lines += [f"import {module}", ""]
+    lines += [f"import {m}" for m in _codegen.imports(printer, module)] + [""]
     lines.append(f"COORDINATES = {tuple(c.name for c in export.coords)!r}")
     lines.append(f"PARAMETERS = {tuple(params[p] for p in export.parameters)!r}")
     lines += ["", "", f"def flow({signature}):"]
@@ -314,7 +319,10 @@ def to_python(flow: GradientFlow, chart: Chart, params: Mapping | None = None) -
     at every point.  The free parameters are keyword-only arguments (scalars
     or arrays broadcastable to ``x.shape[:-1]``).  Constant and zero
     components are broadcast to the shape of ``x``; common subexpressions are
-    computed once.  The module imports nothing but numpy.
+    computed once.  The module imports nothing but numpy, and ``scipy.special``
+    (by that qualified name) if the flow uses a special function: polygamma
+    (``digamma`` for order 0), loggamma (``gammaln``), gamma, beta, erf, erfc
+    and the Bessel functions (``jv``, ``yv``, ``iv``, ``kv``).
 
     Parameters
     ----------
@@ -333,7 +341,7 @@ def to_python(flow: GradientFlow, chart: Chart, params: Mapping | None = None) -
     ------
     NotAFlowError, NotAChartError, ManifoldMismatchError, ExportParameterError
     UnsupportedExpressionError
-        If the flow uses a function numpy does not provide, or what no generated code
+        If the flow uses a function numpy and scipy.special do not provide, or what no generated code
         computes (an unevaluated integral, an undefined function, DiracDelta,
         nan or an infinity: see :func:`~symgrad.numeric._kernels.check_computable`).
 
@@ -353,7 +361,7 @@ def to_python(flow: GradientFlow, chart: Chart, params: Mapping | None = None) -
     >>> code = compile(src, "flow.py", "exec")   # valid Python (compiled, not run)
     """
     export = _Export(flow, chart, params, "to_python")
-    return _python_source(export, NumPyPrinter(), "numpy", "to_python", functional=False)
+    return _python_source(export, _codegen.PythonPrinter(), "numpy", "to_python", functional=False)
 
 
 def to_jax(flow: GradientFlow, chart: Chart, params: Mapping | None = None) -> str:
@@ -380,7 +388,9 @@ def to_jax(flow: GradientFlow, chart: Chart, params: Mapping | None = None) -> s
     ------
     NotAFlowError, NotAChartError, ManifoldMismatchError, ExportParameterError
     UnsupportedExpressionError
-        If the flow uses a function ``jax.numpy`` does not provide, or what no generated code
+        If the flow uses a function ``jax.numpy`` and ``jax.scipy.special`` do not provide (of the
+        special functions jax computes polygamma of integer order, loggamma, gamma, beta, erf,
+        erfc and the Bessel functions I_0 and I_1), or what no generated code
         computes (an unevaluated integral, an undefined function, DiracDelta,
         nan or an infinity: see :func:`~symgrad.numeric._kernels.check_computable`).
 
@@ -396,7 +406,7 @@ def to_jax(flow: GradientFlow, chart: Chart, params: Mapping | None = None) -> s
         ], axis=-1)
     """
     export = _Export(flow, chart, params, "to_jax")
-    return _python_source(export, JaxPrinter(), "jax.numpy", "to_jax", functional=True)
+    return _python_source(export, _codegen.JaxSpecialPrinter(), "jax.numpy", "to_jax", functional=True)
 
 
 # -- C ---------------------------------------------------------------------------------------
@@ -434,7 +444,9 @@ def to_c(flow: GradientFlow, chart: Chart, params: Mapping | None = None, *, nam
     ------
     NotAFlowError, NotAChartError, ManifoldMismatchError, ExportParameterError
     UnsupportedExpressionError
-        If the flow uses a function C99's math library does not provide, or what no generated code
+        If the flow uses a function C99's math library does not provide (of the special functions
+        it has gamma, loggamma, beta through ``tgamma`` and ``lgamma``, erf and erfc; not polygamma,
+        nor Bessel functions, whose POSIX ``jn``, ``yn`` are not C99), or what no generated code
         computes (an unevaluated integral, an undefined function, DiracDelta,
         nan or an infinity: see :func:`~symgrad.numeric._kernels.check_computable`).
     ExportError
@@ -463,6 +475,8 @@ def to_c(flow: GradientFlow, chart: Chart, params: Mapping | None = None, *, nam
     ):
         raise ExportError(f"to_c: name must be a C identifier (and no C keyword or math.h name), got {name!r}")
     export = _Export(flow, chart, params, "to_c")
+    if export.system:  # no closed form: G v = -eta dC solved at each point
+        return _solve_export.c_source(export, name)
     _kernels.check_computable(export.components, "to_c", "c")
     printer = _codegen.CPrinter()
     macro = name.upper()
@@ -475,29 +489,8 @@ def to_c(flow: GradientFlow, chart: Chart, params: Mapping | None = None, *, nam
     values = printed[len(temps) :]
 
     dim, npar = len(export.coords), len(export.parameters)
-    macro_values = {v: k for k, v in get_math_macros().items()}
-    # identifiers renamed away from a macro (M_PI -> M_PI_) look like macros too: keep the real ones
-    found = set(re.findall(r"\bM_[A-Z0-9_]+\b", "\n".join(printed)))
-    used_macros = sorted(m for m in found if m in macro_values)
-
-    comment = [export.header(), ""] + ["  " + line for line in export.ode_lines()]
-    comment += ["", f"void {name}(const double *x, const double *p, double *out)"]
-    comment.append("  x   : the point, " + ", ".join(f"x[{i}] = {c.name}" for i, c in enumerate(export.coords)))
-    if npar:
-        comment.append(
-            "  p   : the parameters, " + ", ".join(f"p[{i}] = {s.name}" for i, s in enumerate(export.parameters))
-        )
-    else:
-        comment.append("  p   : unused (no free parameters); may be NULL")
-    comment.append(f"  out : d({', '.join(c.name for c in export.coords)})/dt, {dim} values; may be x")
-    lines = ["/* " + _codegen.safe_text(comment[0], _codegen.C_FORBIDDEN)]
-    lines += [(" * " + _codegen.safe_text(line, _codegen.C_FORBIDDEN)).rstrip() for line in comment[1:]]
-    lines += [" */", "", "#include <math.h>", ""]
-    for m in used_macros:
-        value = sp.N(macro_values[m], 21)
-        lines += [f"#ifndef {m}", f"#define {m} {value}", "#endif"]
-    if used_macros:
-        lines.append("")
+    intro = ["  " + line for line in export.ode_lines()]
+    lines = _codegen.c_preamble(export, name, printed, intro)
     lines += [f"#define {macro}_DIM {dim}", f"#define {macro}_NPARAMS {npar}", ""]
     lines += [f"void {name}(const double *x, const double *p, double *out)", "{"]
     used = set().union(*(e.free_symbols for e in export.components))

@@ -51,7 +51,7 @@ from numpy.typing import ArrayLike
 from ..core._immutable import Immutable
 from ..core.tensors import Vector
 from ..errors import ArgumentTypeError
-from . import _ivp, _kernels, _params, _validate
+from . import _ivp, _kernels, _params, _solve, _validate
 from ._ivp import FAILED, LEFT_DOMAIN, REACHED_END, FlowSolution
 
 __all__ = ["NumericFlow", "FlowSolution"]
@@ -149,7 +149,8 @@ class NumericFlow(Immutable):
         self.check = bool(check)
         metric = getattr(flow, "metric", None)
         cost = getattr(flow, "cost", None)
-        exprs = {"flow": list(flow.components(chart))}
+        self._solved = getattr(flow, "solve", None) == "numeric"  # G v = -eta dC solved at each point
+        exprs = {"flow": _solve.flow_entries(flow, chart) if self._solved else list(flow.components(chart))}
         if metric is not None:
             exprs["metric"] = list(metric.components(chart))
         if cost is not None:
@@ -157,9 +158,12 @@ class NumericFlow(Immutable):
         rate = getattr(flow, "rate", sp.Integer(1))  # its symbols count even where the flow is zero
         symbols = set().union(rate.free_symbols, *(e.free_symbols for es in exprs.values() for e in es))
         symbols -= set(self.coords)
+        limits = set().union(*(r.free_symbols for r in chart.restrictions)) - set(self.coords)
         of = f"the flow, its metric or its cost in chart {chart.name!r}"
         coordinates = set(self.coords) | set(getattr(chart.manifold, "coordinates", ()))
-        self.params = MappingProxyType(_params.bind(params, symbols, of=of, coordinates=coordinates))
+        self.params = MappingProxyType(_params.bind(params, symbols | limits, of=of, coordinates=coordinates))
+        # the chart's restrictions (their parameters bound), or None
+        self._limits = _validate.Limits(chart, self.params) if chart.restrictions else None
         self.free_params = tuple(sorted(symbols - set(self.params), key=_name))
         _params.check_names(self.coords, self.free_params)
         subs = dict(self.params)
@@ -184,7 +188,8 @@ class NumericFlow(Immutable):
                     f"this numeric flow has no {which}: it was made from a "
                     f"{type(self.flow).__name__}, not a GradientFlow"
                 )
-            self._kernels[which] = _kernels.Kernel(self._exprs[which], self.coords, self.free_params)
+            kernel = _solve.SolveKernel if which == "flow" and self._solved else _kernels.Kernel
+            self._kernels[which] = kernel(self._exprs[which], self.coords, self.free_params)
         return self._kernels[which]
 
     def __repr__(self):
@@ -224,9 +229,12 @@ class NumericFlow(Immutable):
         def check(block):
             if not (self._in_bounds(block) and np.isfinite(block).all()):
                 _validate.outside(self, X)
+            if self._limits is not None and not self._limits.inside(block).all():
+                _validate.outside(self, X)
 
         with np.errstate(all="ignore"):
             out = kernel(X, values, check)
+        _solve.check_singular(self, kernel, out, X, values)
         _validate.finite(self, which, out, X, kernel.params, values)
         return out
 
@@ -330,7 +338,7 @@ class NumericFlow(Immutable):
         return self._evaluate("cost", X, params)[..., 0][()]
 
     def contains(self, X: ArrayLike) -> np.ndarray:
-        """Whether each point lies in the chart's domain (finite, inside every interval).
+        """Whether each point lies in the chart's domain (finite, inside every interval and restriction).
 
         Parameters
         ----------
@@ -355,7 +363,7 @@ class NumericFlow(Immutable):
                 ok &= col > lo if lo_open else col >= lo
             if math.isfinite(hi):
                 ok &= col < hi if hi_open else col <= hi
-        return ok
+        return ok & self._limits.inside(X) if self._limits is not None else ok
 
     # -- discrete steps ----------------------------------------------------------------------
 
@@ -471,10 +479,7 @@ class NumericFlow(Immutable):
         return [(p, np.broadcast_to(v, (n,))[j]) for p, v in zip(self._kernel("flow").params, values)]
 
     def _why_outside(self, point):
-        for c, v in zip(self.coords, point):
-            if not np.isfinite(v) or not self.chart.domain[c].contains(sp.Float(v)):
-                return f"{c} = {_params.fmt(v)} is outside {self.chart.domain[c]}"
-        return "no coordinate is outside"
+        return _validate.why_outside(self, point)
 
     def integrate(
         self,

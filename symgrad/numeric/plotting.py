@@ -88,9 +88,11 @@ def _inside(chart, X, Y):
 
 
 def _parameters(flow, chart):
-    """The parameters of ``flow``, its cost and its metric in ``chart`` (the flow's own by default)."""
+    """The parameters of ``flow``, its cost, its metric and the restrictions of ``chart`` (default: the flow's)."""
     chart = chart or flow.chart
-    objects = (flow.components(chart), flow.cost.components(chart), flow.metric.components(chart), flow.rate)
+    field = flow.components(chart) if flow.solve == "symbolic" else ()  # solved numerically: no closed form
+    objects = (field, flow.cost.components(chart), flow.metric.components(chart), flow.rate)
+    objects += chart.restrictions
     return _params.symbols(*objects, exclude=chart.coords)
 
 
@@ -219,7 +221,8 @@ def plot_flow(
     # grid points on or beyond the domain's boundary are evaluated unchecked and masked out
     num = flow.numeric(chart, params=params, check=False)
     _params.require(num.free_params, {}, what="plot_flow")
-    inside = _inside(chart, X, Y)
+    # points outside the box or the chart's restrictions (p1 + p2 < 1) are masked alike
+    inside = _inside(chart, X, Y) & num.contains(np.stack([X, Y], axis=-1))
     with np.errstate(all="ignore"):
         field = num(np.stack([X, Y], axis=-1))
     U = np.where(inside, field[..., 0], np.nan)

@@ -1,0 +1,36 @@
+"""Canonical forms: a printed flow does not depend on the chart it was computed in."""
+
+import sympy as sp
+
+import symgrad as sg
+from symgrad.core.linalg import solve_fractions
+
+k, r, eta = sp.symbols("k r eta", positive=True)
+a, b = sp.symbols("a b", real=True)
+
+
+def _gamma_charts():
+    M = sg.Manifold("gamma family")
+    K = M.chart(k, r, name="shape-rate")
+    L = M.chart(a, b, name="log")
+    M.transition(K, L, {a: sp.log(k), b: sp.log(r)})
+    return M, K, L
+
+
+def test_gamma_natural_gradient_prints_the_same_whichever_chart_computed_it():
+    M, K, L = _gamma_charts()
+    cost = sg.Scalar(M, K, sg.kl_divergence(sg.Gamma(k, r), sg.Gamma(2, 1)))
+    in_K = sg.GradientFlow(cost, sg.fisher_metric(sg.Gamma(shape=k, rate=r), K), rate=eta)
+    in_L = sg.GradientFlow(cost, sg.fisher_metric(sg.Gamma(shape=sp.exp(a), rate=sp.exp(b)), L), rate=eta)
+    assert list(in_L.components(L)) == list(in_K.components(L))
+    assert list(in_L.components(L)) == [eta * (2 - sp.exp(a)) * sp.exp(-a), eta * (1 - sp.exp(b)) * sp.exp(-b)]
+    assert sg.to_latex(in_L, L) == sg.to_latex(in_K, L)
+    assert "psi" not in sg.to_latex(in_L, L)  # the common factor e^a psi'(e^a) - 1 is cancelled
+
+
+def test_the_solve_cancels_factors_in_powers_of_exp():
+    # exp(2 a) is exp(a)**2 to the solve: the solution (1, exp(a)) comes back reduced, not as
+    # a fraction with the factor 2 exp(2 a) psi'(e^a) - exp(2 a) above and below
+    E = sp.exp(a)
+    A = sp.Matrix([[sp.exp(2 * a) * sp.polygamma(1, E), E], [E, 2]])  # polygamma: sympy's expression domain
+    assert solve_fractions(A, A * sp.Matrix([1, E])) == [(1, 1), (E, 1)]
