@@ -34,3 +34,27 @@ def test_the_solve_cancels_factors_in_powers_of_exp():
     E = sp.exp(a)
     A = sp.Matrix([[sp.exp(2 * a) * sp.polygamma(1, E), E], [E, 2]])  # polygamma: sympy's expression domain
     assert solve_fractions(A, A * sp.Matrix([1, E])) == [(1, 1), (E, 1)]
+
+
+def test_products_of_exponentials_are_one_exponential():
+    a, b = sp.symbols("a b", real=True)
+    M = sg.Manifold("plane")
+    A = M.chart(a, b)
+    cost = sg.Scalar(M, A, sp.exp(a - b) + a**2)
+    flow = sg.GradientFlow(cost, sg.diagonal(A, [sp.exp(b), sp.exp(-a)]), rate=1)
+    assert [str(e) for e in flow.components(A)] == ["-(2*a + exp(a - b))*exp(-b)", "exp(2*a - b)"]
+    assert not any(
+        e.is_Mul and sum(isinstance(f, sp.exp) for f in e.args) > 1 for e in sp.preorder_traversal(flow.components(A))
+    )
+
+
+def test_sums_whose_terms_do_not_depend_on_the_index_are_evaluated():
+    from symgrad.simplify import simplify_expr
+
+    a = sp.Symbol("a", real=True)
+    i, N = sp.symbols("i N", integer=True, positive=True)
+    M = sg.Manifold("line")
+    A = M.chart(a)
+    flow = sg.GradientFlow(sg.Scalar(M, A, sp.Sum(1, (i, 1, N)) * a**2), sg.euclidean(A), rate=1)
+    assert flow.components(A)[0] == -2 * N * a
+    assert simplify_expr(sp.Sum(3, (i, 1, N)) + sp.Sum(i, (i, 1, N))) == 3 * N + sp.Sum(i, (i, 1, N))

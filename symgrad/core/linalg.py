@@ -143,10 +143,13 @@ class _Generators:
                 return base**expr.exp
             p, q = expr.exp.p, expr.exp.q
             return self._generator(expr.base ** sp.Rational(1, q)) ** p
-        if isinstance(expr, sp.exp):  # exp(2 a) and exp(-a) as powers of exp(a): their common factors cancel
-            c, tail = expr.exp.as_coeff_Mul(rational=True)
-            if c != 1 and c != 0:
-                return self._generator(sp.exp(tail / c.q)) ** c.p
+        if isinstance(expr, sp.exp):
+            # exp(2 a - b) as exp(a)**2 exp(b)**-1: common factors in exp(a) and exp(b) cancel
+            out = sp.Integer(1)
+            for term in sp.Add.make_args(expr.exp):
+                c, tail = term.as_coeff_Mul(rational=True)
+                out *= self._generator(sp.exp(tail / c.q)) ** c.p if c != 0 else 1
+            return out
         return self._generator(expr)
 
     def restore(self, expr):

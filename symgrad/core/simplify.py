@@ -79,7 +79,33 @@ def _format(num, den, compact=False):
         spread = sp.expand(num / c) / rest
         if sp.count_ops(spread) < sp.count_ops(out):
             out = spread
-    return out
+    return _merge_exponentials(out)
+
+
+def _is_product_of_exponentials(e):
+    return e.is_Mul and sum(isinstance(f, sp.exp) for f in e.args) > 1
+
+
+def _merge_exponentials(expr):
+    """Write each product of exponentials as one: ``exp(a)*exp(-b)`` is ``exp(a - b)``."""
+    if not expr.has(sp.exp):
+        return expr
+
+    def merge(m):
+        exps = [f.args[0] for f in m.args if isinstance(f, sp.exp)]
+        return sp.Mul(*[f for f in m.args if not isinstance(f, sp.exp)], sp.exp(sp.Add(*exps)))
+
+    return expr.replace(_is_product_of_exponentials, merge)
+
+
+def _trivial_sums(expr):
+    """Evaluate the sums whose terms do not depend on their index: ``Sum(c, (i, 1, N))`` is ``c*N``."""
+    if not expr.has(sp.Sum):
+        return expr
+    return expr.replace(
+        lambda e: isinstance(e, sp.Sum) and not (e.function.free_symbols & set(e.variables)),
+        lambda e: e.doit(),
+    )
 
 
 #: The most terms a polynomial may expand to before "fast" and "compact" stop cancelling.
@@ -121,13 +147,13 @@ def _cancel(expr):
 def _fast(expr):
     if expr.is_Atom:
         return expr
-    return _format(*sp.fraction(_cancel(expr)))
+    return _format(*sp.fraction(_cancel(_trivial_sums(expr))))
 
 
 def _compact(expr):
     if expr.is_Atom:
         return expr
-    return _format(*sp.fraction(_cancel(expr)), compact=True)
+    return _format(*sp.fraction(_cancel(_trivial_sums(expr))), compact=True)
 
 
 def _factor(expr):

@@ -226,3 +226,26 @@ def c_preamble(export, name, printed, intro, out_note=""):
     if used_macros:
         lines.append("")
     return lines
+
+
+def python_module(export, rule, printer, module, params, signature, doc, body):
+    """The source of a generated Python module: its docstring, imports, names and ``flow``.
+
+    ``rule`` holds the docstring's lines that state the rule, ``params`` maps
+    each parameter to its name in the code, and ``doc`` and ``body`` are the
+    lines of ``flow``'s docstring and body.
+    """
+    module_doc = [export.header(), "", *rule]
+    if export.parameters:
+        module_doc += ["", "Parameters: " + ", ".join(p.name for p in export.parameters) + "."]
+    lines = ['"""' + safe_text("\n".join(module_doc), DOC_FORBIDDEN) + '\n"""', ""]
+    lines += [f"import {m}" for m in imports(printer, module)] + [""]
+    lines.append(f"COORDINATES = {tuple(c.name for c in export.coords)!r}")
+    lines.append(f"PARAMETERS = {tuple(params[p] for p in export.parameters)!r}")
+    lines += ["", "", f"def flow({signature}):"]
+    lines.append(
+        '    """' + safe_text("\n".join(doc), DOC_FORBIDDEN).replace("\n", "\n    ").replace("\n    \n", "\n\n")
+    )
+    lines.append('    """')
+    lines += ["    " + b for b in body]
+    return "\n".join(lines) + "\n"

@@ -159,22 +159,8 @@ def python_source(export, printer, module, caller, functional) -> str:
             "    raise",
         ]
 
-    module_doc = [export.header(), "", f"Solved numerically at each point: G({arg}) v = {eta}({arg}), v = d{arg}/dt."]
-    if export.parameters:
-        module_doc += ["", "Parameters: " + ", ".join(p.name for p in export.parameters) + "."]
-    imports = _codegen.imports(printer, module) if hasattr(_codegen, "imports") else [module]
-    lines = ['"""' + _codegen.safe_text("\n".join(module_doc), _codegen.DOC_FORBIDDEN) + '\n"""', ""]
-    lines += [f"import {m}" for m in imports] + [""]
-    lines.append(f"COORDINATES = {tuple(c.name for c in export.coords)!r}")
-    lines.append(f"PARAMETERS = {tuple(params[p] for p in export.parameters)!r}")
-    lines += ["", "", f"def flow({signature}):"]
-    lines.append(
-        '    """'
-        + _codegen.safe_text("\n".join(doc), _codegen.DOC_FORBIDDEN).replace("\n", "\n    ").replace("\n    \n", "\n\n")
-    )
-    lines.append('    """')
-    lines += ["    " + b for b in body]
-    return "\n".join(lines) + "\n"
+    rule = [f"Solved numerically at each point: G({arg}) v = {eta}({arg}), v = d{arg}/dt."]
+    return _codegen.python_module(export, rule, printer, module, params, signature, doc, body)
 
 
 # -- C ---------------------------------------------------------------------------------------

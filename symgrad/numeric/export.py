@@ -290,21 +290,7 @@ def _python_source(export, printer, module, caller, functional):
         body += [f"{out}[..., {i}] = {v}" for i, v in enumerate(values)]
         body.append(f"return {out}")
 
-    module_doc = [export.header(), ""] + export.ode_lines()
-    if export.parameters:
-        module_doc += ["", "Parameters: " + ", ".join(p.name for p in export.parameters) + "."]
-    lines = ['"""' + _codegen.safe_text("\n".join(module_doc), _codegen.DOC_FORBIDDEN) + '\n"""', ""]
-    lines += [f"import {m}" for m in _codegen.imports(printer, module)] + [""]
-    lines.append(f"COORDINATES = {tuple(c.name for c in export.coords)!r}")
-    lines.append(f"PARAMETERS = {tuple(params[p] for p in export.parameters)!r}")
-    lines += ["", "", f"def flow({signature}):"]
-    lines.append(
-        '    """'
-        + _codegen.safe_text("\n".join(doc), _codegen.DOC_FORBIDDEN).replace("\n", "\n    ").replace("\n    \n", "\n\n")
-    )
-    lines.append('    """')
-    lines += ["    " + b for b in body]
-    return "\n".join(lines) + "\n"
+    return _codegen.python_module(export, export.ode_lines(), printer, module, params, signature, doc, body)
 
 
 def to_python(flow: GradientFlow, chart: Chart, params: Mapping | None = None) -> str:
