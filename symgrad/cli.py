@@ -175,7 +175,7 @@ def reproduce(
 
 
 def _reproduce(out: pathlib.Path, names: list[str], stream: TextIO, written: list[str], timeout: float | None) -> bool:
-    from .budgets import budget
+    from .budgets import budget, budget_stage
     from .numeric.plotting import save_figure
     from .paper import latex_document, run
 
@@ -186,7 +186,7 @@ def _reproduce(out: pathlib.Path, names: list[str], stream: TextIO, written: lis
     for name in names:
         t0 = time.perf_counter()
         with budget(timeout):
-            _, title, stem, results, checks, figure = run(name)
+            _, title, stem, results, checks, figure = budget_stage(f"the derivation {name}", lambda n=name: run(n))
         # each name is recorded before its file is written, so an interrupted run's files stay symgrad's
         written.append(f"{stem}.tex")
         _write_text(out / f"{stem}.tex", latex_document(title, results))

@@ -140,3 +140,11 @@ def test_an_unexpected_exception_is_one_line_at_the_boundary(tmp_path, monkeypat
     assert main(["check", str(_model(tmp_path))]) == 2
     err = capsys.readouterr().err
     assert err.startswith("symgrad: error: internal error (KeyError") and err.count("\n") == 1
+
+
+def test_each_derivation_of_reproduce_has_the_budget(tmp_path, capsys):
+    out = tmp_path / "paper"
+    assert main(["reproduce", "--out", str(out), "--only", "gaussian_kl", "--timeout", "0.3"]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("symgrad: error: ") and "did not finish within the budget of 0.3 s" in last
+    assert not (out / "fig3_gaussian_kl.png").exists()
