@@ -47,6 +47,7 @@ import contextlib
 import contextvars
 import functools
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -106,6 +107,7 @@ class _State(threading.local):
     def __init__(self) -> None:
         self.frames: list[_Frame] = []
         self.previous = None  # the SIGALRM handler to restore
+        self.previous_hook = None  # the sys.unraisablehook to restore
         self.failed: str | None = None  # the innermost stage the last error passed through
 
 
@@ -124,6 +126,23 @@ def _handler(signum, frame) -> None:
             raise _Alarm(f, next((g for g in reversed(frames) if g.name), None))
 
 
+def _install() -> None:
+    """Install the timer's handler, and an unraisable-exception hook that drops its interruptions.
+
+    An interruption that lands in a garbage-collector callback or a finaliser cannot
+    propagate; Python would print it as "Exception ignored".  It is dropped instead: the
+    timer sends the next one 50 ms later.
+    """
+    _state.previous = signal.signal(signal.SIGALRM, _handler)
+    previous = _state.previous_hook = sys.unraisablehook
+
+    def hook(unraisable):
+        if not isinstance(unraisable.exc_value, _Alarm):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+
+
 def _arm() -> None:
     """Set the timer to the nearest deadline of the running frames, or stop it and restore the handler."""
     deadlines = [f.deadline for f in _state.frames if f.deadline is not None]
@@ -135,6 +154,8 @@ def _arm() -> None:
     if not _state.frames:
         signal.signal(signal.SIGALRM, _state.previous or signal.SIG_DFL)
         _state.previous = None
+        if _state.previous_hook is not None:
+            sys.unraisablehook, _state.previous_hook = _state.previous_hook, None
 
 
 def _run(frame: _Frame, fn: Callable[[], _T]) -> _T:
@@ -144,7 +165,7 @@ def _run(frame: _Frame, fn: Callable[[], _T]) -> _T:
         _state.failed = None
         if signal.getitimer(signal.ITIMER_REAL) != (0.0, 0.0):  # someone else's timer: leave it alone
             return fn()
-        _state.previous = signal.signal(signal.SIGALRM, _handler)
+        _install()
     frames.append(frame)
     try:
         if frame.deadline is not None:
@@ -293,7 +314,7 @@ def _block(frame: _Frame) -> Iterator[None]:
         if signal.getitimer(signal.ITIMER_REAL) != (0.0, 0.0):
             yield
             return
-        _state.previous = signal.signal(signal.SIGALRM, _handler)
+        _install()
     if outer is not None and outer.deadline is not None and frame.deadline is not None:
         frame.deadline = min(frame.deadline, outer.deadline)  # a block never extends an outer budget
     frames.append(frame)
