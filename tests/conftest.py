@@ -9,15 +9,25 @@ random seeds and shrinks failures; ``thorough`` runs many more.  Choose one with
 ``HYPOTHESIS_PROFILE=dev pytest`` or ``pytest --hypothesis-profile=dev``.
 """
 
+import importlib.util
 import os
 import sys
+
+# a test run with an interpreter that lacks symgrad's dependencies would fail module by module
+# at collection; say once what is missing and how to install it
+_MISSING = [m for m in ("sympy", "numpy", "scipy", "matplotlib", "hypothesis") if importlib.util.find_spec(m) is None]
+if _MISSING:
+    raise ImportError(
+        f"the tests need {', '.join(_MISSING)}, which this Python ({sys.executable}) lacks; "
+        'install symgrad with its test extra first: pip install -e ".[test]"'
+    )
 
 # pytest imports tracemalloc lazily while it reports an unraisable exception; the time
 # limits' repeating interval timer can interrupt that slow first import and break the
 # report, so it is imported once, here, before any time limit runs
-import tracemalloc  # noqa: F401
+import tracemalloc  # noqa: E402, F401
 
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, settings  # noqa: E402 - after the check above
 
 # the tests import their helpers as top-level modules (``import strategies``)
 sys.path.insert(0, os.path.dirname(__file__))

@@ -225,7 +225,6 @@ def test_integration_and_iteration_of_a_numeric_solve_flow():
 
 
 def test_plotting_a_numeric_solve_flow():
-    pytest.importorskip("matplotlib")
     from matplotlib.figure import Figure
 
     from symgrad.plotting import plot_flow

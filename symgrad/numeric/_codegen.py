@@ -249,3 +249,32 @@ def python_module(export, rule, printer, module, params, signature, doc, body):
     lines.append('    """')
     lines += ["    " + b for b in body]
     return "\n".join(lines) + "\n"
+
+
+def python_flow_head(export, arg, params, coords, module, functional, summary, exprs):
+    """The signature of a generated ``flow``, its docstring to the Returns section, and its first lines.
+
+    The body turns ``arg`` into a float array of shape ``(..., dim)`` (refusing
+    other shapes) and binds each coordinate that ``exprs`` use.
+    """
+    dim = len(export.coords)
+    coord_names = ", ".join(c.name for c in export.coords)
+    signature = ", ".join([arg, "*"] + [params[p] for p in export.parameters]) if params else arg
+    doc = [summary, "", "Parameters", "----------", f"{arg} : array_like, shape (..., {dim})"]
+    doc.append(f"    Points ({coord_names}) of chart {export.chart.name!r}.")
+    for p in export.parameters:
+        doc += [f"{params[p]} : float or array broadcastable to {arg}.shape[:-1]", f"    The parameter {p.name}."]
+    doc += ["", "Returns", "-------", f"array, shape (..., {dim})"]
+    body = [f"{arg} = {module}.asarray({arg})"]
+    if functional:
+        body.append(f"if not {module}.issubdtype({arg}.dtype, {module}.inexact):")
+        body.append(f"    {arg} = {arg}.astype(float)")
+    else:
+        body.append(f"{arg} = {arg}.astype({module}.result_type({arg}.dtype, float), copy=False)")
+    body += [
+        f"if {arg}.ndim == 0 or {arg}.shape[-1] != {dim}:",
+        f'    raise ValueError(f"{arg} must have shape (..., {dim}), got {{{arg}.shape}}")',
+    ]
+    used = set().union(*(e.free_symbols for e in exprs))
+    body += [f"{coords[c]} = {arg}[..., {i}]" for i, c in enumerate(export.coords) if c in used]
+    return signature, doc, body

@@ -31,6 +31,7 @@ array([[12.,  1.],
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
@@ -325,10 +326,16 @@ def evaluate(exprs: Sequence[sp.Expr], values: Mapping[sp.Symbol, np.ndarray], n
     array([[ 2.,  2.],
            [nan,  2.]])
     """
-    symbols = sorted(values, key=sp.default_sort_key)
+    symbols = tuple(sorted(values, key=sp.default_sort_key))
     X = np.empty((n, len(symbols)))
     for k, s in enumerate(symbols):
         X[:, k] = values[s]
     with np.errstate(all="ignore"):
-        out = Kernel(exprs, symbols)(X)
+        out = _kernel(tuple(exprs), symbols)(X)
     return np.where(np.isfinite(out), out, np.nan)
+
+
+@functools.lru_cache(maxsize=256)
+def _kernel(exprs: tuple[sp.Expr, ...], symbols: tuple[sp.Symbol, ...]) -> Kernel:
+    """The :class:`Kernel` of ``exprs`` in ``symbols``, compiled once (checks evaluate the same ones often)."""
+    return Kernel(list(exprs), symbols)

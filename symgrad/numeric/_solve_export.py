@@ -95,8 +95,7 @@ def python_source(export, printer, module, caller, functional) -> str:
     params, arg, coords, taken = _codegen.names(export, _codegen.PY_RESERVED | printer.reserved_words, "x")
     exprs = _codegen.renamed(upper + rhs, {**params, **coords})
     temps, reduced = _codegen.cse(exprs, taken)
-    special = getattr(printer, "special_module", None)
-    allowed = (module,) + ((special,) if special else ())
+    allowed = (module, printer.special_module)
     printed = _codegen.print_all(printer, [e for _, e in temps] + reduced, caller, allowed_modules=allowed)
     values = printed[len(temps) :]
     taken = taken | {t.name for t, _ in temps}
@@ -104,34 +103,13 @@ def python_source(export, printer, module, caller, functional) -> str:
     index = _codegen.identifier("i", taken | {entries, G_, b_})
 
     coord_names = ", ".join(c.name for c in export.coords)
-    signature = ", ".join([arg, "*"] + [params[p] for p in export.parameters]) if params else arg
     eta = _rate_text(rate)
-    doc = [
-        f"d({coord_names})/dt at the points {arg}: the solution v of G({arg}) v = {eta}({arg}).",
-        "",
-        "Parameters",
-        "----------",
-        f"{arg} : array_like, shape (..., {d})",
-        f"    Points ({coord_names}) of chart {export.chart.name!r}.",
-    ]
-    for p in export.parameters:
-        doc += [f"{params[p]} : float or array broadcastable to {arg}.shape[:-1]", f"    The parameter {p.name}."]
-    doc += ["", "Returns", "-------", f"array, shape (..., {d})"]
+    summary = f"d({coord_names})/dt at the points {arg}: the solution v of G({arg}) v = {eta}({arg})."
+    signature, doc, body = _codegen.python_flow_head(
+        export, arg, params, coords, module, functional, summary, upper + rhs
+    )
     if not functional:
         doc += ["", "Raises", "------", "ValueError", "    If G is singular at a point (the message names it)."]
-
-    body = [f"{arg} = {module}.asarray({arg})"]
-    if functional:
-        body.append(f"if not {module}.issubdtype({arg}.dtype, {module}.inexact):")
-        body.append(f"    {arg} = {arg}.astype(float)")
-    else:
-        body.append(f"{arg} = {arg}.astype({module}.result_type({arg}.dtype, float), copy=False)")
-    body += [
-        f"if {arg}.ndim == 0 or {arg}.shape[-1] != {d}:",
-        f'    raise ValueError(f"{arg} must have shape (..., {d}), got {{{arg}.shape}}")',
-    ]
-    used = set().union(*(e.free_symbols for e in upper + rhs))
-    body += [f"{coords[c]} = {arg}[..., {i}]" for i, c in enumerate(export.coords) if c in used]
     body += [f"{t} = {text}" for (t, _), text in zip(temps, printed[: len(temps)])]
     # every entry broadcast to the points' shape (constant entries too), then G (symmetric) and b = -eta dC
     body.append(f"{entries} = {module}.broadcast_arrays({arg}[..., 0], {', '.join(values)})[1:]")

@@ -236,7 +236,6 @@ def _python_source(export, printer, module, caller, functional):
     if export.system:  # no closed form: G v = -eta dC solved at each point
         return _solve_export.python_source(export, printer, module, caller, functional)
     _kernels.check_computable(export.components, caller, "jax" if functional else "python")
-    dim = len(export.coords)
     params, arg, coords, taken = _codegen.names(export, _codegen.PY_RESERVED | printer.reserved_words, "x")
     mapping = {**params, **coords}
     exprs = _codegen.renamed(export.components, mapping)
@@ -246,32 +245,10 @@ def _python_source(export, printer, module, caller, functional):
     temp_lines = [f"{t} = {text}" for (t, _), text in zip(temps, printed[: len(temps)])]
     values = printed[len(temps) :]
 
-    coord_names = ", ".join(c.name for c in export.coords)
-    signature = ", ".join([arg, "*"] + [params[p] for p in export.parameters]) if params else arg
-    doc = [
-        f"d({coord_names})/dt at the points {arg}.",
-        "",
-        "Parameters",
-        "----------",
-        f"{arg} : array_like, shape (..., {dim})",
-        f"    Points ({coord_names}) of chart {export.chart.name!r}.",
-    ]
-    for p in export.parameters:
-        doc += [f"{params[p]} : float or array broadcastable to {arg}.shape[:-1]", f"    The parameter {p.name}."]
-    doc += ["", "Returns", "-------", f"array, shape (..., {dim})"]
-
-    body = [f"{arg} = {module}.asarray({arg})"]
-    if functional:
-        body.append(f"if not {module}.issubdtype({arg}.dtype, {module}.inexact):")
-        body.append(f"    {arg} = {arg}.astype(float)")
-    else:
-        body.append(f"{arg} = {arg}.astype({module}.result_type({arg}.dtype, float), copy=False)")
-    body += [
-        f"if {arg}.ndim == 0 or {arg}.shape[-1] != {dim}:",
-        f'    raise ValueError(f"{arg} must have shape (..., {dim}), got {{{arg}.shape}}")',
-    ]
-    used = set().union(*(e.free_symbols for e in export.components))
-    body += [f"{coords[c]} = {arg}[..., {i}]" for i, c in enumerate(export.coords) if c in used]
+    summary = f"d({', '.join(c.name for c in export.coords)})/dt at the points {arg}."
+    signature, doc, body = _codegen.python_flow_head(
+        export, arg, params, coords, module, functional, summary, export.components
+    )
     body += temp_lines
     if functional:
         if any(not (e.free_symbols & set(export.coords)) for e in export.components):
