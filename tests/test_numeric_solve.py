@@ -385,3 +385,15 @@ def test_exports_with_names_like_those_of_the_generated_code(tmp_path):
     np.testing.assert_allclose(got, expected, rtol=1e-12)
     call = compile_c(sg.to_c(flow, A), tmp_path)
     np.testing.assert_allclose(call(pts, [1.5, 0.5, 0.2, 0.7]), expected, rtol=1e-12)
+
+
+def test_a_numeric_solve_flow_on_more_points_than_one_block():
+    from symgrad.numeric._kernels import CHUNK
+
+    g = sg.catalog.gaussian_kl()
+    numeric = sg.GradientFlow(g.cost, g.fisher, solve="numeric").numeric(g.variance)
+    symbolic = sg.GradientFlow(g.cost, g.fisher, solve="symbolic").numeric(g.variance)
+    rng = np.random.default_rng(3)
+    X = np.column_stack([rng.uniform(0, 8, 2 * CHUNK + 3), rng.uniform(0.5, 9, 2 * CHUNK + 3)]).reshape(-1, 1, 2)
+    np.testing.assert_allclose(numeric(X), symbolic(X), rtol=1e-10, atol=1e-12)
+    assert numeric(X).shape == (2 * CHUNK + 3, 1, 2)

@@ -281,12 +281,20 @@ class Kernel:
                 r = np.where(np.imag(r) == 0, np.real(r), np.nan)
             out[..., i] = r  # broadcasts constant entries
 
-    def __call__(self, X: np.ndarray, values: Sequence = (), check: Callable | None = None) -> np.ndarray:
+    def __call__(
+        self,
+        X: np.ndarray,
+        values: Sequence = (),
+        check: Callable | None = None,
+        finish: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> np.ndarray:
         """The entries at the points ``X`` (shape (..., dim)), stacked on a last axis.
 
         ``values`` are the parameters' values (floats, or arrays that broadcast with the
-        points); ``check(block)``, if given, is called on each block of points first.
-        Returns an array of shape ``(...) + (size,)``.
+        points); ``check(block)``, if given, is called on each block of points first, and
+        ``finish(entries)``, if given, turns each block's entries (shape ``(...) +
+        (size,)``) into the values returned (shape ``(...) + (width,)``), while they are
+        in the cache.  Returns an array of shape ``(...) + (size,)`` (or ``(width,)``).
         """
         X = np.asarray(X, dtype=float)
         lead = np.broadcast_shapes(X.shape[:-1], *(np.shape(v) for v in values))
@@ -296,17 +304,25 @@ class Kernel:
                 check(X)
             out = np.empty(lead + (self.size,))
             self._fill(out, X, values)
-            return out
+            return out if finish is None else finish(out)
         dim = X.shape[-1]
         X = np.broadcast_to(X, lead + (dim,)).reshape(count, dim)
         values = [v if np.ndim(v) == 0 else np.broadcast_to(v, lead).reshape(count) for v in values]
-        out = np.empty((count, self.size))
+        out = entries = None
         for start in range(0, count, CHUNK):
             block = slice(start, start + CHUNK)
             if check is not None:
                 check(X[block])
-            self._fill(out[block], X[block], [v if np.ndim(v) == 0 else v[block] for v in values])
-        return out.reshape(lead + (self.size,))
+            if finish is None:
+                out = np.empty((count, self.size)) if out is None else out
+                self._fill(out[block], X[block], [v if np.ndim(v) == 0 else v[block] for v in values])
+                continue
+            entries = np.empty((len(X[block]), self.size))
+            self._fill(entries, X[block], [v if np.ndim(v) == 0 else v[block] for v in values])
+            done = finish(entries)
+            out = np.empty((count, done.shape[-1])) if out is None else out
+            out[block] = done
+        return out.reshape(lead + (out.shape[-1],))
 
 
 def evaluate(exprs: Sequence[sp.Expr], values: Mapping[sp.Symbol, np.ndarray], n: int) -> np.ndarray:

@@ -29,7 +29,6 @@ array([[-2., -1.],
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
@@ -190,21 +189,15 @@ class SolveKernel:
         """The solutions ``v`` at the points ``X``, shape ``(...) + (dim,)``; NaN where ``G`` is singular.
 
         As :meth:`Kernel.__call__ <symgrad.numeric._kernels.Kernel.__call__>`: arrays
-        of more than :data:`~symgrad.numeric._kernels.CHUNK` points go block by block.
+        of more than :data:`~symgrad.numeric._kernels.CHUNK` points go block by block,
+        each block solved as soon as its entries are computed.
         """
-        X = np.asarray(X, dtype=float)
-        lead = np.broadcast_shapes(X.shape[:-1], *(np.shape(v) for v in values))
-        count = math.prod(lead)
-        X = np.broadcast_to(X, lead + (X.shape[-1],)).reshape(count, X.shape[-1])
-        values = [v if np.ndim(v) == 0 else np.broadcast_to(v, lead).reshape(count) for v in values]
-        out = np.empty((count, self.size))
-        for start in range(0, count, _kernels.CHUNK):
-            block = slice(start, start + _kernels.CHUNK)
-            flat = self._inner(X[block], [v if np.ndim(v) == 0 else v[block] for v in values], check)
-            out[block] = (
-                _divide(flat[:, : self.size], flat[:, self.size :]) if self._diagonal else solve(*self._system(flat))
-            )
-        return out.reshape(lead + (self.size,))
+        return self._inner(X, values, check, finish=self._solve)
+
+    def _solve(self, flat):
+        if self._diagonal:
+            return _divide(flat[..., : self.size], flat[..., self.size :])
+        return solve(*self._system(flat))
 
 
 def check_singular(num, kernel, out: np.ndarray, X: np.ndarray, values: Sequence) -> None:
