@@ -58,3 +58,34 @@ def test_sums_whose_terms_do_not_depend_on_the_index_are_evaluated():
     flow = sg.GradientFlow(sg.Scalar(M, A, sp.Sum(1, (i, 1, N)) * a**2), sg.euclidean(A), rate=1)
     assert flow.components(A)[0] == -2 * N * a
     assert simplify_expr(sp.Sum(3, (i, 1, N)) + sp.Sum(i, (i, 1, N))) == 3 * N + sp.Sum(i, (i, 1, N))
+
+
+def test_products_of_sums_are_factored_out_with_readable_signs():
+    from symgrad.simplify import negate, simplify_expr
+
+    p, q, m = sp.symbols("p q m", positive=True)
+    assert str(simplify_expr(p * q * (-m * p + m + p**2 * q - p * q))) == "p*q*(1 - p)*(m - p*q)"
+    assert str(simplify_expr(p - p**2)) == "p*(1 - p)"
+    # a sum that does not split, or splits into something longer, stays expanded
+    assert str(simplify_expr(p**2 + 2 * p * q + q**2 + 1)) == "p**2 + 2*p*q + q**2 + 1"
+    assert str(simplify_expr(p**2 - 1)) == "p**2 - 1"  # (p - 1)*(p + 1) is no shorter
+    for e in [p - p**2, 2 * p * (p**2 - 4 * p / 3 + sp.Rational(1, 3)), (p - 1) ** 2 * (p - 2) / (q + 1)]:
+        s = simplify_expr(e)
+        assert sp.expand(s - e) == 0
+        assert negate(s) == simplify_expr(-s)  # the shortcut agrees with simplifying again
+
+
+def test_the_bernoulli_natural_gradient_shows_p_one_minus_p_whichever_chart_computed_it():
+    p = sp.Symbol("p", positive=True)
+    z = sp.Symbol("z", real=True)
+    M = sg.Manifold("coin")
+    P = M.chart(p, domain={p: sp.Interval.open(0, 1)})
+    Z = M.chart(z)
+    M.transition(P, Z, {z: sp.log(p / (1 - p))})
+    cost = sg.Scalar(M, P, -3 * sp.log(p) - p**2)
+    F = sg.fisher_metric(sg.Bernoulli(p), P)
+    in_P = sg.GradientFlow(cost, F, rate=eta)
+    in_Z = sg.GradientFlow(cost, F, rate=eta, chart=Z)
+    assert in_P.components(P) == in_Z.components(P)
+    assert in_P.components(P)[0] == eta * (1 - p) * (2 * p**2 + 3)
+    assert "(1 - p)" in str(in_P.components(P)[0])

@@ -6,11 +6,12 @@ Simplification is a named, swappable parameter.  Five levels are built in:
     leave expressions as they come out of the tensor rules;
 ``"fast"`` (the default)
     rational canonical form (:func:`sympy.cancel`), the numerator's common
-    factors pulled out (:func:`sympy.factor_terms`), a polynomial
-    denominator factored (:func:`sympy.factor`) and a rational constant of
-    the denominator spread over the numerator's terms when that is shorter:
-    cheap, predictable and canonical, so that two runs print the same
-    expression;
+    factors pulled out (:func:`sympy.factor_terms`), a short numerator
+    factored into sums when that is shorter (``p*(1 - p)*(m - p*q)``), a
+    polynomial denominator factored (:func:`sympy.factor`) and a rational
+    constant of the denominator spread over the numerator's terms when that
+    is shorter: cheap, predictable and canonical, so that two runs print the
+    same expression;
 ``"compact"``
     like ``"fast"``, but a constant stays in the denominator and numerators
     of more than 8 terms are put in multivariate Horner form
@@ -58,11 +59,55 @@ def _none(expr):
     return expr
 
 
+#: Numerators of at most this many terms are factored over the rationals by "fast" when that is shorter.
+FACTOR_TERMS = 12
+
+
+def _sum_factors(expr):
+    """How many sums ``expr`` is a product of, with multiplicity: 2 for ``x*(x - 1)**2``."""
+    n = 0
+    for f in sp.Mul.make_args(expr):
+        base, e = f.as_base_exp()
+        if base.is_Add:
+            n += int(e) if e.is_Integer and e > 0 else 1
+    return n
+
+
+def _ops(expr):
+    """The operation count of ``expr`` without its constant factor."""
+    return sp.count_ops(expr.as_coeff_Mul()[1])
+
+
+def _readable_signs(product):
+    """Move the signs of a factored product's sums so that none prints with a leading minus.
+
+    ``(-m + p*q)*(p - 1)`` is ``(m - p*q)*(1 - p)`` and ``-(x - 4)*y`` is
+    ``(4 - x)*y``: each sum that prints as ``-a + b`` is negated, and an overall
+    minus is then given to a sum that prints as well negated (a sum of odd power).
+    """
+    coeff, factors = product.as_coeff_mul()
+    odd = [i for i, f in enumerate(factors) if f.is_Add]  # only sums to the first power change sign
+    factors = list(factors)
+    for i in odd:
+        if str(factors[i]).startswith("-"):
+            factors[i], coeff = -factors[i], -coeff
+    if coeff < 0:
+        for i in odd:
+            if not str(-factors[i]).startswith("-"):
+                factors[i], coeff = -factors[i], -coeff
+                break
+    return _keep_coeff(coeff, sp.Mul(*factors))
+
+
 def _format(num, den, compact=False):
     """Present a reduced fraction in the level's canonical form.
 
     The numerator's common factors are pulled out, a polynomial denominator
-    factored, and, with ``compact``, a long numerator put in Horner form.  Of
+    factored, and, with ``compact``, a long numerator put in Horner form.
+    Without ``compact``, a numerator of at most :data:`FACTOR_TERMS` terms
+    that factors into sums over the rationals is factored when that is
+    shorter (``p*q - p`` is ``p*(q - 1)`` in any case, ``p - p**2 + p*q - p**2*q``
+    becomes ``p*(1 - p)*(q + 1)``), with signs that read well; otherwise, of
     the two placements of a rational constant (in the denominator, or spread
     over the numerator's terms) the shorter is kept.
     """
@@ -73,9 +118,15 @@ def _format(num, den, compact=False):
             num = sp.horner(num)
         except sp.PolynomialError:
             pass
-    out = sp.factor_terms(num) / den
+    top = sp.factor_terms(num)
+    split = False
+    if not compact and num.is_Add and len(num.args) <= FACTOR_TERMS:
+        factored = sp.factor(num)  # p**2 - p*q is p*(p - q): kept when it splits the sum and is shorter
+        if _sum_factors(factored) > 1 and _ops(factored) < _ops(top):  # the same verdict for num and -num
+            top, split = _readable_signs(factored), True
+    out = top / den
     c, rest = den.as_coeff_Mul()
-    if c != 1 and num.is_Add and not compact:
+    if c != 1 and num.is_Add and not compact and not split:
         spread = sp.expand(num / c) / rest
         if sp.count_ops(spread) < sp.count_ops(out):
             out = spread

@@ -292,14 +292,17 @@ class Normal(Family):
     @property
     def variance(self) -> sp.Expr:
         """The variance as an expression."""
-        return {"std": self.scale**2, "variance": self.scale, "precision": 1 / self.scale}[self.scale_name]
+        s = self.scale
+        return {"std": lambda: s**2, "variance": lambda: s, "precision": lambda: 1 / s}[self.scale_name]()
 
     @property
     def std(self) -> sp.Expr:
         """The standard deviation as an expression."""
-        return {"std": self.scale, "variance": sp.sqrt(self.scale), "precision": 1 / sp.sqrt(self.scale)}[
+        # only the chosen entry is built: sympy's facts about an unused one can be contradictory
+        s = self.scale
+        return {"std": lambda: s, "variance": lambda: sp.sqrt(s), "precision": lambda: 1 / sp.sqrt(s)}[
             self.scale_name
-        ]
+        ]()
 
     @property
     def support(self) -> sp.Set:
@@ -308,11 +311,12 @@ class Normal(Family):
 
     def log_pdf(self, x: sp.Expr) -> sp.Expr:
         """:math:`-(x - m)^2 / (2\\sigma^2) - \\log\\sigma - \\log(2\\pi)/2`."""
+        s = self.scale
         log_scale = {
-            "std": -sp.log(self.scale),
-            "variance": -sp.log(self.scale) / 2,
-            "precision": sp.log(self.scale) / 2,
-        }[self.scale_name]
+            "std": lambda: -sp.log(s),
+            "variance": lambda: -sp.log(s) / 2,
+            "precision": lambda: sp.log(s) / 2,
+        }[self.scale_name]()
         return -((x - self.mean) ** 2) / (2 * self.variance) + log_scale - sp.log(2 * sp.pi) / 2
 
     def pdf(self, x: sp.Expr) -> sp.Expr:

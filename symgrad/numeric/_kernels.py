@@ -92,7 +92,7 @@ def _numeric_form(expr):
 
 
 #: What each target is called in messages: ``"numpy"`` is the lambdify kernel, the others the exporters.
-TARGETS = {"numpy": "numpy", "python": "the numpy module", "jax": "jax.numpy", "c": "C99"}
+TARGETS = {"numpy": "numpy", "python": "the numpy module", "jax": "JAX", "c": "C99"}
 
 _UNEVALUATED = (
     (sp.Integral, "an unevaluated integral"),
