@@ -3,7 +3,10 @@
 Each module exposes ``derive()``, returning its closed forms (metrics, flows in
 each chart, update rules) as a dict of sympy objects; ``checks(results)``,
 the statements of the paper they support as ``{statement: passed}``; and
-``figure(results)``, a matplotlib Figure.  Run as a script
+``figure(results)``, a matplotlib Figure.  A module may also define
+``notes(results)``: Markdown for the report (the values it assumes where the
+paper gives none, the paper's misprints and their corrections, tables of
+numbers); the report and the gallery page show it after the checks.  Run as a script
 (``python -m symgrad.paper.gaussian_kl``) a module prints its results and writes
 their LaTeX; ``symgrad reproduce`` runs them all.
 ``tests/test_derivations.py`` asserts them against the closed forms of the paper.
@@ -34,6 +37,19 @@ FIGURES = {
     "intrinsic_plasticity": ("fig4ab_intrinsic_plasticity", "Fig 4A/B: intrinsic plasticity of a sigmoid neuron"),
     "binomial_synapse": ("fig4cd_binomial_synapse", "Fig 4C/D: the binomial release synapse"),
     "synaptic_plasticity": ("synaptic_plasticity", "Per-synapse learning rates and cross-talk"),
+    "misprints": ("misprints", "The paper's misprints, corrected and checked"),
+    "newton_chart": (
+        "claim1_newton_chart",
+        "Claim 1: Newton's method depends on the chart, its Riemannian flow does not",
+    ),
+    "discrete_update": ("claim2_discrete_update", "Claim 2: the discrete update is chart independent to first order"),
+    "stochastic_updates": ("claim3_stochastic_updates", "Claim 3: the fluctuations of single-sample updates"),
+    "metric_underdetermined": ("claim4_metric_underdetermined", "Claim 4: one observed flow does not fix the metric"),
+    "metric_identifiability": (
+        "claim5_metric_identifiability",
+        "Claim 5: how many observations tell the metrics apart",
+    ),
+    "weber_law": ("claim6_weber_law", "Claim 6: Weber's law as the rates of a log metric"),
     "gradient_or_not": ("beyond_gradient_or_not", "Beyond steepest descent: is it a gradient flow?"),
     "metric_fitting": ("beyond_metric_fitting", "Beyond steepest descent: fitting a metric to dynamics"),
     "second_order": ("beyond_second_order", "Beyond steepest descent: second-order geometry"),
@@ -43,8 +59,9 @@ FIGURES = {
 MODULES = tuple(FIGURES)
 
 #: One derivation's outcome: its module, title and file stem, ``derive()``'s results,
-#: ``checks()``'s ``{statement: passed}`` and ``figure()``'s Figure.
-Run = collections.namedtuple("Run", "module title stem results checks figure")
+#: ``checks()``'s ``{statement: passed}``, ``figure()``'s Figure and ``notes()``'s
+#: Markdown ("" for a module without notes).
+Run = collections.namedtuple("Run", "module title stem results checks figure notes")
 
 
 def run(name: str) -> Run:
@@ -52,7 +69,10 @@ def run(name: str) -> Run:
     module = importlib.import_module(f"{__name__}.{name}")
     stem, title = FIGURES[name]
     results = module.derive()
-    return Run(module, title, stem, results, module.checks(results), module.figure(results))
+    checks = module.checks(results)
+    figure = module.figure(results)
+    notes = module.notes(results).strip() if hasattr(module, "notes") else ""
+    return Run(module, title, stem, results, checks, figure, notes)
 
 
 def latex_document(title: str, results: Mapping[str, sp.Basic]) -> str:

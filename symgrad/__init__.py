@@ -123,6 +123,7 @@ from .information import (
     Poisson,
     TransformedDensity,
     expectation,
+    expected_flow,
     fisher_metric,
     kl_divergence,
     wasserstein,
@@ -171,6 +172,7 @@ __all__ = [
     "TransformedDensity",
     "kl_divergence",
     "expectation",
+    "expected_flow",
     "FisherExpectation",
     # checks
     "check_invariance",

@@ -95,7 +95,7 @@ def _rules_markdown(results: Mapping[str, object]) -> str:
 
 
 def _write_text(path: pathlib.Path, text: str) -> None:
-    from .numeric.plotting import atomic_write
+    from .numeric._files import atomic_write
 
     atomic_write(path, lambda f: f.write(text.encode()))
 
@@ -186,7 +186,9 @@ def _reproduce(out: pathlib.Path, names: list[str], stream: TextIO, written: lis
     for name in names:
         t0 = time.perf_counter()
         with budget(timeout):
-            _, title, stem, results, checks, figure = budget_stage(f"the derivation {name}", lambda n=name: run(n))
+            _, title, stem, results, checks, figure, notes = budget_stage(
+                f"the derivation {name}", lambda n=name: run(n)
+            )
         # each name is recorded before its file is written, so an interrupted run's files stay symgrad's
         written.append(f"{stem}.tex")
         _write_text(out / f"{stem}.tex", latex_document(title, results))
@@ -206,6 +208,7 @@ def _reproduce(out: pathlib.Path, names: list[str], stream: TextIO, written: lis
             "",
             *[f"- {'passed' if ok else 'FAILED'}: {statement}" for statement, ok in checks.items()],
             "",
+            *([notes, ""] if notes else []),
             "Update rules and closed forms:",
             "",
             _rules_markdown(results),

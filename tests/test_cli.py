@@ -171,7 +171,7 @@ def test_an_interrupted_reproduce_leaves_the_earlier_files_intact(tmp_path, monk
 
 
 def test_atomic_write_keeps_the_old_file_on_error(tmp_path):
-    from symgrad.numeric.plotting import atomic_write
+    from symgrad.numeric._files import atomic_write
 
     target = tmp_path / "out.txt"
     target.write_text("old")

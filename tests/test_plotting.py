@@ -164,3 +164,148 @@ def test_parameters_may_be_given_by_name_and_stems_keep_their_dots(g, tmp_path):
     assert np.allclose(U, 2.0 * (4 - X))
     paths = save_figure(_axes().figure, tmp_path / "run.v2", formats=("png",))
     assert [p.name for p in paths] == ["run.v2.png"]
+
+
+# -- drawing options ----------------------------------------------------------------------------------
+
+
+def _contour_sets(ax):
+    from matplotlib.contour import ContourSet
+
+    return [c for c in ax.collections if isinstance(c, ContourSet)]
+
+
+def _minimum(ax):
+    return [line for line in ax.get_lines() if line.get_label() == "minimum"]
+
+
+def _streamlines(ax):
+    from matplotlib.collections import LineCollection
+
+    return [c for c in ax.collections if isinstance(c, LineCollection) and c not in _contour_sets(ax)]
+
+
+def test_contour_levels_labels_and_colour_are_the_ones_asked_for(g):
+    flow = sg.GradientFlow(g.cost, g.fisher)
+    ranges = {g.mu: (1, 7), g.sigma: (0.5, 4)}
+    ax = _axes()
+    out = plot_flow(ax, flow, g.std, ranges, n=6, levels=[0.5, 0.1, 1.0], contour_labels=True, contour_color="k")
+    assert sorted(out) == ["field", "grid", "trajectories"]  # what it returns is unchanged
+    (cs,) = _contour_sets(ax)
+    assert list(cs.levels) == [0.1, 0.5, 1.0]
+    assert np.allclose(cs.get_edgecolor()[0], [0, 0, 0, 1])
+    assert len(ax.texts) >= 3  # one label per level at least
+    ax = _axes()
+    plot_flow(ax, flow, g.std, ranges, n=6, levels=5)
+    (cs,) = _contour_sets(ax)
+    assert len(cs.levels) == 5 and np.all(np.diff(cs.levels) > 0) and len(ax.texts) == 0  # no labels unless asked
+    ax = _axes()
+    plot_flow(ax, flow, g.std, ranges, n=6, contours=False)
+    assert not _contour_sets(ax)
+
+
+def test_contours_are_evaluated_on_their_own_finer_grid(g):
+    flow = sg.GradientFlow(g.cost, g.fisher)
+    ranges = {g.mu: (1, 7), g.sigma: (0.5, 4)}
+    vertices = []
+    for contour_n in (10, 120):
+        ax = _axes()
+        out = plot_flow(ax, flow, g.std, ranges, n=6, levels=[0.3], contour_n=contour_n)
+        assert out["grid"][0].shape == (6, 6)  # the streamline grid does not change
+        (cs,) = _contour_sets(ax)
+        vertices.append(sum(len(p.vertices) for p in cs.get_paths()))
+    assert vertices[1] > 5 * vertices[0]
+
+
+def test_minimum_marker_streamline_width_density_and_switch(g):
+    flow = sg.GradientFlow(g.cost, g.fisher)
+    ranges = {g.mu: (1, 7), g.sigma: (0.5, 4)}
+    ax = _axes()
+    plot_flow(ax, flow, g.std, ranges, n=10, minimum=(4, 2), linewidth=2.5, contours=False)
+    (star,) = _minimum(ax)
+    assert star.get_xydata().tolist() == [[4.0, 2.0]]
+    assert star.get_marker() == "*" and star.get_linestyle() == "None"
+    (stream,) = _streamlines(ax)
+    assert np.allclose(stream.get_linewidth(), 2.5)
+    ax = _axes()
+    plot_flow(ax, flow, g.std, ranges, n=6, minimum=[[4, 2], [5, 3]], contours=False)
+    assert [line.get_xydata().tolist() for line in _minimum(ax)] == [[[4.0, 2.0], [5.0, 3.0]]]
+    ax = _axes()
+    plot_flow(ax, flow, g.std, ranges, n=6, contours=False)
+    assert not _minimum(ax)
+    segments = []
+    for d in (0.5, 2.0):
+        ax = _axes()
+        plot_flow(ax, flow, g.std, ranges, n=10, density=d, contours=False)
+        segments.append(len(_streamlines(ax)[0].get_segments()))
+    assert segments[1] > 2 * segments[0]
+    ax = _axes()
+    plot_flow(ax, flow, g.std, ranges, n=6, contours=False, streamlines=False)
+    assert not ax.collections and not ax.patches  # no streamlines, no arrows
+    with pytest.raises(sg.DimensionError, match="minimum must be a point"):
+        plot_flow(_axes(), flow, g.std, ranges, n=6, minimum=[1.0, 2.0, 3.0])
+    with pytest.raises(sg.SymgradError, match="levels must be a positive integer"):
+        plot_flow(_axes(), flow, g.std, ranges, n=6, levels=0)
+    with pytest.raises(sg.SymgradError, match="contour_n must be an integer >= 2"):
+        plot_flow(_axes(), flow, g.std, ranges, n=6, contour_n=1)
+
+
+def test_trajectory_times_and_colour(g):
+    ax = _axes()
+    times = 30 * np.linspace(0, 1, 50) ** 2
+    out = plot_flow(
+        ax,
+        sg.GradientFlow(g.cost, g.fisher),
+        g.std,
+        {g.mu: (1, 7), g.sigma: (0.5, 4)},
+        n=6,
+        trajectories=[[1.0, 1.0]],
+        t_span=(0, 30),
+        t_eval=times,
+        trajectory_color="r",
+        contours=False,
+    )
+    (path,) = out["trajectories"]
+    assert path.shape == (50, 2) and np.allclose(path[-1], [4.0, 2.0], atol=1e-6)
+    line = next(line for line in ax.get_lines() if len(line.get_xdata()) == 50)
+    assert line.get_color() == "r"
+
+
+def test_flow_grid_and_compare_metrics_pass_the_options_on(g):
+    flows = {"naive": sg.GradientFlow(g.cost, sg.euclidean(g.std)), "Fisher": sg.GradientFlow(g.cost, g.fisher)}
+    ranges = {g.std: {g.mu: (1, 7), g.sigma: (0.5, 4)}, g.variance: {g.mu: (1, 7), g.s: (0.5, 16)}}
+    fig = flow_grid(
+        flows,
+        [g.std, g.variance],
+        ranges,
+        n=6,
+        minimum={g.std: (4, 2), g.variance: (4, 4)},
+        levels=[0.2, 1.0],
+        contour_labels=True,
+        color="C3",
+        linewidth=1.7,
+    )
+    for ax, point in zip(fig.axes, [(4, 2), (4, 4)] * 2):
+        assert [line.get_xydata().tolist() for line in _minimum(ax)] == [[list(map(float, point))]]
+        (cs,) = _contour_sets(ax)
+        assert list(cs.levels) == [0.2, 1.0] and ax.texts
+        (stream,) = _streamlines(ax)
+        assert np.allclose(stream.get_linewidth(), 1.7)
+        assert np.allclose(stream.get_color()[0], [0.839, 0.153, 0.157, 1], atol=1e-3)  # C3
+    w = sg.catalog.wicked_map()
+    fig = compare_metrics(
+        w.cost,
+        {"terrain": w.true_metric, "map": w.map_metric},
+        w.map,
+        {w.u: (-2, 2), w.v: (-2, 2)},
+        n=6,
+        minimum=(0, 0),
+        levels=3,
+        streamlines=False,
+    )
+    for ax in fig.axes:
+        assert [line.get_xydata().tolist() for line in _minimum(ax)] == [[[0.0, 0.0]]]
+        (cs,) = _contour_sets(ax)
+        assert len(cs.levels) == 3 and len(ax.collections) == 1  # contours only, no streamlines
+    with pytest.raises(TypeError, match="unexpected keyword argument.*colour"):
+        compare_metrics(w.cost, {"terrain": w.true_metric}, w.map, {w.u: (-2, 2), w.v: (-2, 2)}, colour="r")

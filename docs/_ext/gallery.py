@@ -14,6 +14,7 @@ import importlib
 import io
 import os
 import pathlib
+import re
 import tempfile
 
 import sympy as sp
@@ -57,7 +58,42 @@ def _equation(value):
     return sp.latex(value).replace("\n", " ")
 
 
-def page(name, title, stem, module, results, checks):
+def _inline(text):
+    """Inline Markdown as reStructuredText: ``code``, $math$ and **bold**."""
+    text = re.sub(r"`([^`]+)`", r"``\1``", text)
+    return re.sub(r"\$([^$]+)\$", lambda m: ":math:`" + m.group(1).replace("`", "'") + "`", text)
+
+
+def _table(rows):
+    """A Markdown pipe table (header, rule, rows) as a ``list-table``."""
+    cells = [[c.strip() for c in row.strip().strip("|").split("|")] for row in rows]
+    body = [cells[0]] + [r for r in cells[1:] if not all(set(c) <= set("-: ") for c in r)]
+    lines = [".. list-table::", "   :header-rows: 1", ""]
+    for row in body:
+        lines.append("   * - " + _inline(row[0]))
+        lines += ["     - " + _inline(c) for c in row[1:]]
+    return lines + [""]
+
+
+def _markdown(text):
+    """A derivation's notes (Markdown: headings, paragraphs, lists, pipe tables) as reStructuredText."""
+    out, table = [], []
+    for line in text.splitlines() + [""]:
+        if line.lstrip().startswith("|"):
+            table.append(line)
+            continue
+        if table:
+            out += _table(table)
+            table = []
+        if line.startswith("#"):
+            heading = line.lstrip("#").strip()
+            out += [heading, "~" * len(heading), ""]
+        else:
+            out.append(_inline(line))
+    return "\n".join(out)
+
+
+def page(name, title, stem, module, results, checks, notes=""):
     """The reStructuredText of the gallery page of one derivation."""
     doc = (module.__doc__ or "").strip()
     lines = [f".. _gallery-{name}:", "", _heading(title, "="), doc, ""]
@@ -74,6 +110,8 @@ def page(name, title, stem, module, results, checks):
     ]
     for statement, passed in checks.items():
         lines.append(f"- {'passed' if passed else '**FAILED**'}: {_escape(statement)}")
+    if notes:
+        lines += ["", _heading("Notes", "-"), _markdown(notes)]
     lines += ["", _heading("Closed forms", "-"), f"Returned by ``symgrad.paper.{name}.derive()``:", ""]
     for key, value in results.items():
         lines += [f"**{key}**", "", ".. math::", "", _indent(_equation(value)), ""]
@@ -130,13 +168,13 @@ def generate(srcdir, modules=None):
     entries, failures = [], []
     for name in modules or package.MODULES:
         _LOG.info(f"gallery: {name}")
-        module, title, stem, results, checks, figure = run(name)
+        module, title, stem, results, checks, figure, notes = run(name)
         failures += [f"{name}: {s}" for s, ok in checks.items() if not ok]
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=90, metadata={"Software": None})
         plt.close(figure)
         _write_if_changed(out / "images" / f"{stem}.png", buffer.getvalue())
-        text = page(name, title, stem, module, results, checks)
+        text = page(name, title, stem, module, results, checks, notes)
         _write_if_changed(out / f"{name}.rst", text.encode())
         entries.append((name, title, stem))
     _write_if_changed(out / "index.rst", index_page(entries).encode())

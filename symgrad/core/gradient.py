@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 from sympy.polys.fields import sfield
@@ -42,9 +40,6 @@ from .chart import Chart
 from .linalg import solve_metric
 from .simplify import MAX_EXPANDED_TERMS, Level, expanded_terms, negate, simplify_matrix
 from .tensors import Covector, Metric, Scalar, Vector, check_same_manifold
-
-if TYPE_CHECKING:
-    from ..numeric.flow import NumericFlow
 
 __all__ = ["differential", "riemannian_gradient", "GradientFlow"]
 
@@ -401,35 +396,3 @@ class GradientFlow(Vector):
 
     def _repr_latex_(self):
         return "$" + self.latex() + "$"
-
-    def numeric(
-        self, chart: Chart | None = None, params: Mapping[sp.Symbol | str, float] | None = None, **options: Any
-    ) -> NumericFlow:
-        """The flow in ``chart`` as vectorised numpy code: a :class:`~symgrad.NumericFlow`.
-
-        Parameters
-        ----------
-        chart : Chart, optional
-            Default: the flow's chart.
-        params : dict, optional
-            Parameters bound once, ``{symbol or name: number}``; the others are
-            passed by name at each call.
-        **options
-            Passed to :class:`~symgrad.NumericFlow` (``check``).
-
-        Returns
-        -------
-        NumericFlow
-
-        Examples
-        --------
-        >>> import symgrad as sg
-        >>> one = sg.catalog.one_dimensional()
-        >>> num = sg.GradientFlow(one.cost, sg.euclidean(one.X), rate=one.eta).numeric(one.Xt, params={one.eta: 1})
-        >>> num([[1.0], [2.0]])
-        array([[ 0. ],
-               [-1.5]])
-        """
-        from ..numeric.flow import NumericFlow
-
-        return NumericFlow(self, chart, params, **options)

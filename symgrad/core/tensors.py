@@ -35,7 +35,8 @@ Matrix([[2*y]])
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
@@ -54,6 +55,9 @@ from .chart import Chart
 from .linalg import congruence, matmul
 from .manifold import Manifold
 from .simplify import Level, resolve, simplify_matrix
+
+if TYPE_CHECKING:
+    from ..numeric.flow import NumericFlow
 
 __all__ = ["Scalar", "Covector", "Vector", "Metric", "check_same_manifold"]
 
@@ -322,6 +326,38 @@ class Vector(_Field):
     def _repr_latex_(self):
         basis = [rf"\frac{{\partial}}{{\partial {sp.latex(c)}}}" for c in self.chart.coords]
         return _latex_sum(self._given, basis)
+
+    def numeric(
+        self, chart: Chart | None = None, params: Mapping[sp.Symbol | str, float] | None = None, **options: Any
+    ) -> NumericFlow:
+        """The field in ``chart`` as vectorised numpy code: a :class:`~symgrad.NumericFlow`.
+
+        Parameters
+        ----------
+        chart : Chart, optional
+            Default: the flow's chart.
+        params : dict, optional
+            Parameters bound once, ``{symbol or name: number}``; the others are
+            passed by name at each call.
+        **options
+            Passed to :class:`~symgrad.NumericFlow` (``check``).
+
+        Returns
+        -------
+        NumericFlow
+
+        Examples
+        --------
+        >>> import symgrad as sg
+        >>> one = sg.catalog.one_dimensional()
+        >>> num = sg.GradientFlow(one.cost, sg.euclidean(one.X), rate=one.eta).numeric(one.Xt, params={one.eta: 1})
+        >>> num([[1.0], [2.0]])
+        array([[ 0. ],
+               [-1.5]])
+        """
+        from ..numeric.flow import NumericFlow
+
+        return NumericFlow(self, chart, params, **options)
 
 
 class Metric(_Field):

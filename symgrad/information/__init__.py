@@ -7,6 +7,7 @@ in one place each.  The public names are re-exported from :mod:`symgrad`.
 
 from .densities import Density, TransformedDensity
 from .discrete import Bernoulli, Binomial, Categorical, Poisson
+from .expected import expected_flow
 from .families import Exponential, Family, Gamma, Logistic, Normal
 from .fisher import FisherExpectation, expectation, fisher_metric
 from .kl import kl_divergence
@@ -30,5 +31,6 @@ __all__ = [
     "FisherExpectation",
     "kl_divergence",
     "expectation",
+    "expected_flow",
     "wasserstein",
 ]

@@ -166,8 +166,7 @@ class NumericFlow(Immutable):
         self._limits = _validate.Limits(chart, self.params) if chart.restrictions else None
         self.free_params = tuple(sorted(symbols - set(self.params), key=_name))
         _params.check_names(self.coords, self.free_params)
-        subs = dict(self.params)
-        self._exprs = {k: [e.xreplace(subs) for e in es] for k, es in exprs.items()}
+        self._exprs = exprs  # the bound values are put in when a kernel is first needed
         self._kernels = {}
         self._kernel("flow")
         self._bounds = [
@@ -189,7 +188,8 @@ class NumericFlow(Immutable):
                     f"{type(self.flow).__name__}, not a GradientFlow"
                 )
             kernel = _solve.SolveKernel if which == "flow" and self._solved else _kernels.Kernel
-            self._kernels[which] = kernel(self._exprs[which], self.coords, self.free_params)
+            exprs = [e.xreplace(self.params) for e in self._exprs[which]] if self.params else self._exprs[which]
+            self._kernels[which] = kernel(exprs, self.coords, self.free_params)
         return self._kernels[which]
 
     def __repr__(self):
