@@ -239,3 +239,17 @@ def test_differential_has_one_form_whichever_route():
     for chart in (g.variance, g.precision):
         assert sg.differential(g.cost, chart).components() == sg.differential(g.cost).components(chart)
     assert sg.differential(C, Y, simplify="none").components() == sp.Matrix([4 * y**3 - 4 * y])
+
+
+def test_a_field_with_a_derivative_of_an_undefined_function_changes_chart():
+    x = sp.Symbol("x", positive=True)
+    y = sp.Symbol("y", real=True)
+    M = sg.Manifold("half-line")
+    X, Y = M.chart(x), M.chart(y)
+    M.transition(X, Y, {y: sp.log(x)})
+    C = sp.Function("C")
+    v = sg.Vector(M, X, [-(x**2) * sp.Derivative(C(x), x)])
+    # dy/dt = (dy/dx) dx/dt = -x C'(x), written at x = exp(y)
+    expected = -sp.exp(y) * sp.Subs(sp.Derivative(C(x), x), x, sp.exp(y))
+    assert sp.simplify(v.components(Y)[0] - expected) == 0
+    assert v.components(Y).subs(C(x), x**3).doit()[0].equals(-3 * sp.exp(3 * y))

@@ -234,9 +234,14 @@ class Transition(Map):
         Returns
         -------
         sympy.Expr or sympy.Matrix
-            Each source coordinate replaced by ``inverse``; not simplified.
+            Each source coordinate replaced by ``inverse``; not simplified.  A
+            derivative of an undefined function, ``Derivative(C(x), x)``, becomes
+            its value at the image, ``Subs(Derivative(C(x), x), x, exp(y))``.
         """
-        return expr.xreplace(dict(zip(self.source.coords, self.inverse)))
+        mapping = dict(zip(self.source.coords, self.inverse))
+        if expr.has(sp.Derivative):  # a derivative by a coordinate is taken before the substitution
+            return expr.subs(mapping, simultaneous=True)
+        return expr.xreplace(mapping)
 
     @functools.cached_property
     def inverse_jacobian(self) -> sp.ImmutableMatrix:
