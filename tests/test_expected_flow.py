@@ -172,8 +172,60 @@ def test_bad_arguments_and_missing_rules_are_refused_clearly():
     hard = sg.GradientFlow(sg.Scalar(A.manifold, A, sp.log(1 + sp.exp(w * x + x**3))), sg.euclidean(A))
     with pytest.raises(sg.NoClosedFormError, match="closed form"):
         sg.expected_flow(hard, normal, x, method="closed", seconds=0.5)
-    with pytest.raises(sg.NoClosedFormError, match="Gauss-Hermite"):
-        sg.expected_flow(hard, sg.Gamma(2, 1), x, seconds=0.5)
+    lam = sp.Symbol("lam", positive=True)
+    with pytest.raises(sg.NoClosedFormError, match="sum"):
+        sg.expected_flow(hard, sg.Poisson(lam), x, method="quadrature")
+    with pytest.raises(sg.NoClosedFormError, match="continuous input"):
+        sg.expected_flow(hard, sg.Poisson(lam), x, method="adaptive")
     # a rule that does not depend on the sample is its own mean
     still = sg.GradientFlow(sg.Scalar(A.manifold, A, w**2), sg.euclidean(A))
     assert sg.expected_flow(still, normal, x).components() == still.components()
+
+
+@pytest.mark.parametrize("input_", ["gamma", "logistic"])
+def test_any_other_input_is_integrated_adaptively_where_the_flow_is_evaluated(input_):
+    P = _plane()
+    y = _sigmoid(w * x + b)
+    rule = sg.GradientFlow(sg.Scalar(P.manifold, P, (y - sp.Rational(3, 10)) ** 2 / 2 + w**2 / 20), sg.euclidean(P))
+    k, r = sp.symbols("k r", positive=True)
+    if input_ == "gamma":
+        family, values = sg.Gamma(k, r), {k: 2.0, r: 1.5}
+        pdf, lo, hi = (lambda t: 1.5**2 * t * math.exp(-1.5 * t)), 0, 60  # noqa: E731
+    else:
+        family, values = sg.Logistic(loc=m, scale=s), {m: 0.5, s: 0.7}
+        pdf = lambda t: math.exp(-(t - 0.5) / 0.7) / (0.7 * (1 + math.exp(-(t - 0.5) / 0.7)) ** 2)  # noqa: E731
+        lo, hi = -40, 40
+    mean = sg.expected_flow(rule, family, x, method="quadrature")
+    assert "adaptive quadrature" in repr(mean)
+    num = mean.numeric(P, params=values)
+    per = rule.numeric(P)
+    points = np.array([[0.3, -0.5], [1.5, 1.0], [-1.0, 2.0]])
+    got = num(points)
+    for point, value in zip(points, got):
+        np.testing.assert_allclose(value, _by_quad(per, point, pdf, lo, hi), rtol=1e-7, atol=1e-12)
+    grid = np.stack(np.meshgrid(np.linspace(-2, 2, 9), np.linspace(-2, 2, 9)), axis=-1)
+    assert num(grid).shape == (9, 9, 2) and np.isfinite(num(grid)).all()  # all points in one call
+    path = num.integrate(np.array([0.5, 0.5]), (0, 2))
+    assert np.isfinite(path.y).all()
+    with pytest.raises(sg.NoClosedFormError, match="adaptive quadrature"):
+        mean.components()
+    with pytest.raises(sg.NoClosedFormError):
+        sg.to_python(mean, P)
+
+
+def test_adaptive_quadrature_agrees_with_gauss_hermite_on_a_normal_input():
+    A = _line()
+    rule = sg.GradientFlow(sg.Scalar(A.manifold, A, sp.log(1 + sp.exp(w * x)) - w / 3), sg.euclidean(A))
+    normal = sg.Normal(mean=m, std=s)
+    fixed = sg.expected_flow(rule, normal, x, method="quadrature", nodes=60).numeric(A, params={m: 0.2, s: 0.8})
+    adaptive = sg.expected_flow(rule, normal, x, method="adaptive").numeric(A, params={m: 0.2, s: 0.8})
+    points = np.array([[-1.0], [0.4], [2.0]])
+    np.testing.assert_allclose(adaptive(points), fixed(points), rtol=1e-8)
+
+
+def test_a_rule_that_is_not_a_number_where_the_input_has_mass_is_reported_not_dropped():
+    A = _line()
+    field = sg.Vector(A.manifold, A, [sp.sqrt(x - 3) - w])  # not real for x < 3, where a Gamma(2, 1) has mass
+    mean = sg.expected_flow(field, sg.Gamma(2, 1), x, method="adaptive")
+    with pytest.raises(sg.NumericValueError, match="not finite"):
+        mean.numeric()(np.array([[0.5]]))

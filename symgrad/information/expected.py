@@ -10,7 +10,11 @@ with :math:`x \sim p`, moves on average along :math:`\bar v(\theta) = E_x[v(\the
   result is an expression like any other: Gauss--Hermite for normal inputs
   (exact for polynomials of degree below :math:`2n`, and with the mean and
   the standard deviation left symbolic), Gauss--Legendre, weighted by the
-  density, for a bounded support;
+  density, for a bounded support; for any other continuous input (a gamma, a
+  logistic, a density of one's own on an unbounded range) by adaptive
+  quadrature where the flow is evaluated (:mod:`symgrad.numeric._mean`):
+  numeric flows, integration and plots work, closed-form components and the
+  exporters do not;
 - for a :class:`~symgrad.GradientFlow` whose metric and rate do not depend on
   :math:`x` the mean of :math:`-\eta\, G^{-1} dC(\theta, x)` is
   :math:`-\eta\, G^{-1} d\,E_x[C]`: the result is the gradient flow of the
@@ -43,7 +47,7 @@ NODES = 32
 #: Seconds :func:`expected_flow` lets sympy look for a closed form (``method="auto"``) by default.
 CLOSED_FORM_SECONDS = 2.0
 
-METHODS = ("auto", "closed", "quadrature")
+METHODS = ("auto", "closed", "quadrature", "adaptive")
 
 
 def _gauss_hermite(family, expr, x, nodes):
@@ -78,11 +82,11 @@ def _quadrature(family, expr, x, nodes, why):
     support = family.support
     if isinstance(support, sp.Interval) and not family.discrete and support.start.is_finite and support.end.is_finite:
         return _gauss_legendre(family, expr, x, nodes, support.start, support.end)
-    raise NoClosedFormError(
-        f"expected_flow: E[{_short(expr)}] under {family!r} {why}, and symgrad's quadrature covers normal "
-        "inputs (Gauss-Hermite), transforms of a normal input and bounded supports (Gauss-Legendre); "
-        "give the expectation in closed form (a Scalar or Vector without x), or an input family of those kinds"
-    )
+    raise _NoRule(why)
+
+
+class _NoRule(Exception):
+    """No fixed quadrature rule covers the family: the mean is taken by adaptive quadrature (or refused)."""
 
 
 def _short(expr, n=80):
@@ -152,11 +156,15 @@ def expected_flow(
         The distribution of ``x``; its parameters may be symbols of the model.
     x : sympy.Symbol
         The sample variable.
-    method : {"auto", "closed", "quadrature"}, default "auto"
+    method : {"auto", "closed", "quadrature", "adaptive"}, default "auto"
         ``"closed"``: the expectation in closed form or an error;
-        ``"quadrature"``: the quadrature rule without looking for a closed
-        form; ``"auto"``: the closed form if sympy finds one within ``seconds``,
-        else the quadrature rule.
+        ``"quadrature"``: numeric quadrature without looking for a closed
+        form, by the fixed rule of the input's kind (Gauss--Hermite for a
+        normal input or a transform of one, Gauss--Legendre for a bounded
+        support), else adaptively; ``"adaptive"``: adaptive quadrature
+        (:func:`scipy.integrate.quad_vec`) at evaluation time, whatever the
+        input; ``"auto"``: the closed form if sympy finds one within
+        ``seconds``, else as ``"quadrature"``.
     nodes : int, default :data:`NODES`
         Nodes of the quadrature rule.
     seconds : float, default :data:`CLOSED_FORM_SECONDS`
@@ -169,16 +177,21 @@ def expected_flow(
         gradient flow of the expected cost (same metric, rate and chart);
         otherwise the :class:`~symgrad.Vector` of the mean components, in the
         flow's chart.  Either has ``.numeric(chart, params)``, can be
-        integrated, plotted and exported.  A quadrature result is not
-        simplified (a weighted sum of ``nodes`` copies of the rule).
+        integrated, plotted and exported.  A result of a fixed rule is not
+        simplified (a weighted sum of ``nodes`` copies of the rule).  A mean
+        by adaptive quadrature is a Vector whose ``.numeric(chart, params)``
+        integrates over the input at each call (the input's parameters need
+        values then); its ``components()`` and the exporters raise
+        :class:`~symgrad.NoClosedFormError`.
 
     Raises
     ------
     ArgumentTypeError
         A flow, family or sample variable of the wrong kind, or ``x`` a coordinate.
     NoClosedFormError
-        ``method="closed"`` and no closed form is found, or no quadrature rule
-        covers the family (an unbounded support other than a normal one).
+        ``method="closed"`` and no closed form is found; a discrete input
+        whose sum has no closed form; adaptive quadrature over a support
+        whose ends are not numbers.
 
     Examples
     --------
@@ -201,12 +214,34 @@ def expected_flow(
     >>> field = sg.expected_flow(v, sg.Normal(mean=0, std=1), x, method="quadrature")
     >>> round(float(field.numeric()([[1.0]])[0, 0]), 12)  # E[sigmoid(x)] - 1 = 1/2 - 1, by symmetry
     -0.5
+
+    and adaptive quadrature any other input, here a gamma one, at each evaluation:
+
+    >>> k = sp.Symbol("k", positive=True)
+    >>> gamma_input = sg.expected_flow(v, sg.Gamma(shape=k, rate=1), x)
+    >>> round(float(gamma_input.numeric(params={k: 2})([[0.0]])[0, 0]), 9)  # E[sigmoid(0)] - 0
+    0.5
     """
     flow, family = _arguments(flow, family, x)
     if not isinstance(method, str) or method not in METHODS:
         raise ArgumentTypeError(f"expected_flow: method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
     if isinstance(nodes, bool) or not isinstance(nodes, int) or nodes < 1:
         raise ArgumentTypeError(f"expected_flow: nodes must be a positive integer, got {nodes!r}")
+    if method == "adaptive":
+        return _adaptive(flow, family, x)
+    try:
+        return _expected(flow, family, x, method, nodes, seconds)
+    except _NoRule as why:
+        if family.discrete:
+            raise NoClosedFormError(
+                f"expected_flow: the mean over {family!r} {why} as a sum, and a sum has no quadrature rule; "
+                "give the expectation in closed form (a Scalar or Vector without x)"
+            ) from None
+        return _adaptive(flow, family, x)
+
+
+def _expected(flow, family, x, method, nodes, seconds):
+    """The mean in closed form or by a fixed rule; ``_NoRule`` where neither applies."""
     if isinstance(flow, GradientFlow) and not (
         flow.metric.components(flow.chart).free_symbols | flow.rate.free_symbols
     ) & {x}:
@@ -230,6 +265,45 @@ def expected_flow(
         return _MeanGradientFlow(mean_cost, flow, Covector(flow.manifold, flow.chart, dC), grad)
     parts = [_mean(family, e, x, method, nodes, seconds) for e in flow.components(flow.chart)]
     return Vector(flow.manifold, flow.chart, [p for p, _ in parts])
+
+
+def _adaptive(flow, family, x):
+    """The mean by adaptive quadrature at evaluation time (:mod:`symgrad.numeric._mean`)."""
+    if family.discrete:
+        raise NoClosedFormError(
+            f"expected_flow: adaptive quadrature integrates over a continuous input, not {family!r}"
+        )
+    lo, hi = family.support.start, family.support.end
+    if not (lo.is_number and hi.is_number):
+        raise NoClosedFormError(
+            f"expected_flow: the support ({lo}, {hi}) of {family!r} depends on parameters, so adaptive "
+            "quadrature has no fixed range; give the family numeric bounds"
+        )
+    field = Vector(flow.manifold, flow.chart, flow.components(flow.chart))
+    return _AdaptiveMean(field, family, x, family.pdf(x), lo, hi)
+
+
+class _AdaptiveMean(Vector):
+    """The mean of a field over an input, computed by adaptive quadrature where it is evaluated."""
+
+    def __init__(self, field, family, x, pdf, lo, hi):
+        self.family = family
+        self.sample = x
+        self._mean_of = (field, Scalar(field.manifold, field.chart, pdf), x, lo, hi)
+        super().__init__(field.manifold, field.chart, field.components())
+
+    def __repr__(self):
+        return f"expected_flow({self._mean_of[0]!r}, {self.family!r}, {self.sample}) by adaptive quadrature"
+
+    def components(self, chart=None, simplify="fast"):
+        raise NoClosedFormError(
+            f"the mean over {self.family!r} has no closed form and no fixed quadrature rule: it is computed by "
+            "adaptive quadrature (scipy.integrate.quad_vec) where it is evaluated, by .numeric(chart, params), "
+            "integration and plots; the exporters need a closed form (a normal or bounded input has a fixed rule)"
+        )
+
+    def _repr_latex_(self):
+        return rf"$E_{{{sp.latex(self.sample)}}}\left[v\right]$"
 
 
 class _MeanGradientFlow(GradientFlow):
