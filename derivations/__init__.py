@@ -36,7 +36,10 @@ FIGURES = {
     "gaussian_kl": ("fig3_gaussian_kl", "Fig 3: the Gaussian KL example in three charts"),
     "intrinsic_plasticity": ("fig4ab_intrinsic_plasticity", "Fig 4A/B: intrinsic plasticity of a sigmoid neuron"),
     "binomial_synapse": ("fig4cd_binomial_synapse", "Fig 4C/D: the binomial release synapse"),
-    "synaptic_plasticity": ("synaptic_plasticity", "Per-synapse learning rates and cross-talk"),
+    "synaptic_plasticity": (
+        "synaptic_plasticity",
+        "Per-synapse learning rates, cross-talk and a spike-train rule with weight-dependent rates",
+    ),
     "misprints": ("misprints", "The paper's misprints, corrected and checked"),
     "newton_chart": (
         "claim1_newton_chart",

@@ -67,7 +67,7 @@ def test_fig1_panel_b_paths_end_at_the_minimum_and_differ():
 # -- Fig 2 ----------------------------------------------------------------------------------------------
 
 
-def test_fig2_routes_in_closed_form():
+def test_fig2_wicked_map_routes_in_closed_form():
     r = wicked_map.derive()
     t = sp.Symbol("t", nonnegative=True)
     x, y = sp.symbols("x y", real=True)
@@ -85,7 +85,7 @@ def test_fig2_routes_in_closed_form():
     assert not same(blue, sp.Matrix([red[0] + red[1], red[1]]))
 
 
-def test_fig2_routes_drawn_in_both_charts():
+def test_fig2_wicked_map_shear_routes_reach_the_summit_one_straight_one_bent():
     _, paths = wicked_map._routes()
     for (route, chart), path in paths.items():
         assert np.linalg.norm(path[-1]) < 1e-3, (route, chart)
@@ -96,20 +96,96 @@ def test_fig2_routes_drawn_in_both_charts():
     blue = paths["blue", "terrain"]
     distance = np.abs(blue[:, 0] * red[0, 1] - blue[:, 1] * red[0, 0]) / np.linalg.norm(red[0])
     assert distance.max() > 0.2
+
+
+def test_fig2_wicked_map_triangle_map_sends_the_square_to_a_triangle():
+    r = wicked_map.derive()
+    x, u = sp.symbols("x u", positive=True)
+    y, v = sp.symbols("y v", real=True)
+    half = sp.Rational(1, 2)
+    forward = r["triangle map (u, v) in the terrain"]
+    assert same(forward, [x, x * y])
+    assert same(r["triangle map's inverse (x, y) on the map"], [u, v / u])
+    assert sp.simplify(r["triangle map's Jacobian determinant"] - x) == 0
+    images = [forward.subs({x: cx, y: cy}) for cx, cy in [(0, 0), (1, 0), (1, 1), (0, 1)]]
+    assert images == [sp.Matrix([0, 0]), sp.Matrix([1, 0]), sp.Matrix([1, 1]), sp.Matrix([0, 0])]
+    assert wicked_map.SQUARE == ((0, 0), (1, 0), (1, 1), (0, 1)) and wicked_map.TRIANGLE == ((0, 0), (1, 0), (1, 1))
+    # the summit is the square's centre; the cost C = -h, seen on the map
+    assert sp.simplify(r["triangle map: height on the terrain"] + ((x - half) ** 2 + (y - half) ** 2) / 2) == 0
+    cost = ((u - half) ** 2 + (v / u - half) ** 2) / 2
+    assert sp.cancel(r["triangle map: cost on the map"] - cost) == 0
+    # blue: minus the partial derivatives on the map; red: minus those of the terrain, seen on the map
+    naive = r["triangle map: naive map gradient flow, on the map"]
+    assert same(naive, [-sp.diff(cost, u), -sp.diff(cost, v)])
+    assert same(r["triangle map: steepest descent, terrain"], [half - x, half - y])
+    G = sp.Matrix([[1 + v**2 / u**4, -v / u**3], [-v / u**3, 1 / u**2]])  # J^-T J^-1, J = d(u, v)/d(x, y)
+    assert same(r["triangle map: terrain metric on the map"], G)
+    assert same(r["triangle map: steepest descent, on the map"], -G.inv() * sp.Matrix([cost.diff(u), cost.diff(v)]))
+    assert not same(naive, r["triangle map: steepest descent, on the map"])
+    # the red route is the straight line from the start to the summit, on the map (x, x y)
+    t = sp.Symbol("t", nonnegative=True)
+    red = r["triangle map: red route (terrain steepest ascent), terrain"]
+    assert same(red, [half - sp.Rational(7, 20) * sp.exp(-t), half + sp.Rational(2, 5) * sp.exp(-t)])
+    assert same(r["triangle map: red route (terrain steepest ascent), on the map"], [red[0], red[0] * red[1]])
+
+
+def test_fig2_wicked_map_the_catalog_shear_draws_the_square_as_a_parallelogram():
+    # why the figure draws the triangle map: the shear (x + y, y) keeps the square's four corners apart
+    x, y = sp.symbols("x y", real=True)
+    shear = sp.Matrix([x + y, y])
+    images = [shear.subs({x: cx, y: cy}) for cx, cy in wicked_map.SQUARE]
+    assert images[3] == sp.Matrix([1, 1]) and images[2] == sp.Matrix([2, 1])
+
+
+def test_fig2_wicked_map_draws_the_triangle_map_routes_in_both_charts():
+    _, paths = wicked_map._triangle_routes()
+    summit = {"terrain": np.array([0.5, 0.5]), "map": np.array([0.5, 0.25])}
+    start = {"terrain": np.array([0.15, 0.9]), "map": np.array([0.15, 0.135])}
+    for (route, chart), path in paths.items():
+        assert np.allclose(path[0], start[chart]), (route, chart)
+        assert np.linalg.norm(path[-1] - summit[chart]) < 1e-3, (route, chart)
+    # each route is one path: the terrain's, mapped by (x, x y), is the map's
+    for route in ("red", "blue"):
+        terrain, on_map = paths[route, "terrain"], paths[route, "map"]
+        assert np.allclose(np.column_stack([terrain[:, 0], terrain[:, 0] * terrain[:, 1]]), on_map, atol=1e-6)
+    # the red route is straight in the terrain, the blue one leaves that line by more than 0.1
+    red, blue = paths["red", "terrain"], paths["blue", "terrain"]
+    heading = summit["terrain"] - start["terrain"]
+
+    def off_line(p):
+        return np.abs((p[:, 0] - 0.15) * heading[1] - (p[:, 1] - 0.9) * heading[0]) / np.linalg.norm(heading)
+
+    assert off_line(red).max() < 1e-6 and off_line(blue).max() > 0.1
     fig = wicked_map.figure(wicked_map.derive())
     terrain, the_map = fig.axes[:2]
+    squares = {}
     for ax, chart in ((terrain, "terrain"), (the_map, "map")):
         lines = {line.get_color(): line for line in ax.get_lines() if len(line.get_xdata()) == len(red)}
         assert np.allclose(lines["tab:red"].get_xydata(), paths["red", chart])
         assert np.allclose(lines["tab:blue"].get_xydata(), paths["blue", chart])
+        (star,) = [line for line in ax.get_lines() if line.get_marker() == "*"]
+        assert np.allclose(star.get_xydata(), [summit[chart]])
         (square,) = [line for line in ax.get_lines() if line.get_color() == "C2"]
-        corners = square.get_xydata()[:4]
-        if chart == "terrain":
-            assert np.allclose(corners, wicked_map.SQUARE)
-        else:  # the square is sheared: (u, v) = (x + y, y)
-            sq = np.array(wicked_map.SQUARE)
-            assert np.allclose(corners, np.column_stack([sq[:, 0] + sq[:, 1], sq[:, 1]]))
+        squares[chart] = square.get_xydata()
+    # the terrain panel draws the unit square's boundary, through its corners, closed
+    sq = squares["terrain"]
+    assert np.allclose(sq[0], sq[-1]) and np.all((sq >= 0) & (sq <= 1))
+    assert all(np.min(np.linalg.norm(sq - c, axis=1)) < 1e-12 for c in wicked_map.SQUARE)
+    assert len(sq) > 2 * len(wicked_map.SQUARE)  # points along the edges too: their images are drawn
+    assert np.all(np.isclose(sq[:, 0], 0) | np.isclose(sq[:, 0], 1) | np.isclose(sq[:, 1], 0) | np.isclose(sq[:, 1], 1))
+    # the map panel draws its image: the triangle 0 <= v <= u <= 1 and its three corners
+    tri = squares["map"]
+    assert np.allclose(tri, np.column_stack([sq[:, 0], sq[:, 0] * sq[:, 1]]))
+    assert np.all((tri[:, 1] >= 0) & (tri[:, 1] <= tri[:, 0] + 1e-12) & (tri[:, 0] <= 1))
+    assert all(np.min(np.linalg.norm(tri - c, axis=1)) < 1e-12 for c in wicked_map.TRIANGLE)
     assert the_map.get_xlabel() == "$u$" and terrain.get_xlabel() == "$x$"
+    assert "(x, x y)" in the_map.get_title()
+
+
+def test_fig2_wicked_map_notes_say_which_map_is_drawn():
+    text = wicked_map.notes(wicked_map.derive())
+    assert "$(u, v) = (x, x y)$" in text and "triangle" in text
+    assert "parallelogram" in text and "not drawn" in text
 
 
 # -- Fig 3 ----------------------------------------------------------------------------------------------
