@@ -44,6 +44,8 @@ __all__ = [
     "NotNormalizedError",
     "NotInvertibleError",
     "FamilyMismatchError",
+    "DataError",
+    "IdentifiabilityError",
     "IntegrationError",
     "BudgetError",
     "NumericParameterError",
@@ -168,6 +170,29 @@ class NotInvertibleError(FamilyError):
 
 class FamilyMismatchError(FamilyError):
     """Two families cannot be compared (a KL divergence between different kinds of family)."""
+
+
+class DataError(FamilyError):
+    """The ``data=`` (or ``outputs=``) of a conditional model are ill-formed.
+
+    A column that is no input of the family, a coordinate given as an input,
+    columns of different lengths, a value that is not a finite real number, an
+    output outside the family's support.  The message names the column and the
+    remedy.
+    """
+
+
+class IdentifiabilityError(DataError, NotPositiveDefiniteError):
+    r"""The data do not identify the parameters of a conditional model.
+
+    The Fisher metric (or empirical Fisher metric) summed over the rows of a
+    data set is singular: some direction of the chart changes the model's
+    distribution at no row, because there are fewer rows than parameters or the
+    inputs are collinear.  The message names the direction and the remedies:
+    more rows whose inputs vary independently, fewer coordinates, a damping
+    term ``F + lam * sg.euclidean(chart)``, or ``check=False``.  It is a
+    :class:`~symgrad.NotPositiveDefiniteError` and a :class:`~symgrad.FamilyError`.
+    """
 
 
 class IntegrationError(SymgradError, RuntimeError):

@@ -9,7 +9,7 @@ from .densities import Density, TransformedDensity
 from .discrete import Bernoulli, Binomial, Categorical, Poisson
 from .expected import expected_flow
 from .families import Exponential, Family, Gamma, Logistic, Normal
-from .fisher import FisherExpectation, expectation, fisher_metric
+from .fisher import FisherExpectation, empirical_fisher, expectation, fisher_metric
 from .kl import kl_divergence
 from .multivariate import MultivariateNormal
 from .wasserstein import wasserstein
@@ -28,6 +28,7 @@ __all__ = [
     "Density",
     "TransformedDensity",
     "fisher_metric",
+    "empirical_fisher",
     "FisherExpectation",
     "kl_divergence",
     "expectation",

@@ -18,6 +18,14 @@ returns the Fisher information metric of a family in a chart:
   returns the entries unevaluated, as a :class:`FisherExpectation` that a
   numeric layer evaluates by quadrature.
 
+With ``data={x1: [...], ...}`` the family is a conditional model whose
+parameters also use input symbols, and :func:`fisher_metric` sums (or averages)
+the per-input Fisher metrics over the rows of the data set (logistic, Poisson,
+any generalised linear regression), refusing data that do not identify the
+coordinates (:class:`IdentifiabilityError`).  :func:`empirical_fisher` is the
+different object built from observed outputs, :math:`\sum_i s_i s_i^T` with
+:math:`s_i = \nabla \log p(y_i \mid x_i)`.
+
 Examples
 --------
 >>> import sympy as sp
@@ -38,6 +46,7 @@ Matrix([
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
@@ -49,8 +58,9 @@ from ..core._immutable import Immutable
 from ..core.chart import Chart
 from ..core.simplify import simplify_expr
 from ..core.tensors import Metric
-from ..errors import ArgumentTypeError, FamilyError
+from ..errors import ArgumentTypeError, DataError, FamilyError
 from ..numeric import _kernels, _params
+from . import _data
 from ._expect import bounds, data_symbol, expect, fisher_information
 from ._integration import Clock
 from .densities import Density, TransformedDensity
@@ -58,7 +68,12 @@ from .discrete import Binomial
 from .families import _ERRORS, Family, as_family
 from .multivariate import MultivariateNormal
 
-__all__ = ["fisher_metric", "expectation", "FisherExpectation"]
+__all__ = [
+    "fisher_metric",
+    "empirical_fisher",
+    "expectation",
+    "FisherExpectation",
+]
 
 METHODS = ("auto", "closed", "integrate", "expectation")
 
@@ -147,6 +162,8 @@ def fisher_metric(
     timeout: float | None = 10.0,
     unevaluated: bool = False,
     check: bool = True,
+    data: Mapping[sp.Symbol, Sequence] | None = None,
+    reduce: Literal["sum", "mean"] = "sum",
 ) -> Metric | FisherExpectation:
     r"""The Fisher information metric of a family, in ``chart``.
 
@@ -176,7 +193,19 @@ def fisher_metric(
     check : bool
         Set False to skip the positive-definiteness check of the metric (a
         family whose parameters do not identify the coordinates everywhere;
-        or damp it instead, ``F + lam * sg.euclidean(chart)``).
+        or damp it instead, ``F + lam * sg.euclidean(chart)``), and, with
+        ``data``, the check that the data identify the coordinates.
+    data : dict {Symbol: sequence of numbers}, optional
+        A data set of inputs, one column per input symbol, all of one length
+        n: the family is a conditional model :math:`p(y \mid x; w)` whose
+        parameters are expressions in the chart's coordinates and in these
+        inputs.  The result is the Fisher metric of the n independent
+        observations, :math:`G(w) = \sum_{i=1}^n G(w; x_i)`, each term the
+        Fisher metric of the family at the inputs of row i (of rank at most
+        the family's number of parameters; only the sum need be a metric).
+        Input symbols of the family that ``data`` leaves out are parameters.
+    reduce : {"sum", "mean"}
+        With ``data``: the sum over the rows, or the mean (the sum over n).
 
     Returns
     -------
@@ -192,6 +221,16 @@ def fisher_metric(
         If an integral has no closed form that sympy finds within ``timeout``.
     NotPositiveDefiniteError
         If the parameters do not identify the coordinates (a singular metric).
+    IdentifiabilityError
+        With ``data``: if the rows do not identify the coordinates (fewer rows
+        than parameters, collinear inputs); a NotPositiveDefiniteError.
+    DataError
+        If ``data`` is ill-formed (a column that is no input of the family, of
+        another length, or with values that are not real numbers).
+
+    See Also
+    --------
+    empirical_fisher : the outer products of observed scores, a different object.
 
     Examples
     --------
@@ -207,6 +246,26 @@ def fisher_metric(
     Matrix([
     [(mu**2 + 2*sigma**2)/(a**2*sigma**2), mu/(a**2*sigma**2)],
     [                  mu/(a**2*sigma**2),  1/(a**2*sigma**2)]])
+
+    Logistic regression over three inputs: one Bernoulli output per row has a
+    Fisher metric of rank one, :math:`p(1-p)\, x x^T`; the data set's is their sum.
+
+    >>> w1, w2, x1, x2 = sp.symbols("w1 w2 x1 x2", real=True)
+    >>> W = sg.Manifold("weights").chart(w1, w2)
+    >>> logistic = sg.Bernoulli(1 / (1 + sp.exp(-(w1 * x1 + w2 * x2))))
+    >>> F = sg.fisher_metric(logistic, W, data={x1: [1, 0, 1], x2: [0, 1, 1]})
+    >>> F.components()[0, 1]
+    exp(w1 + w2)/(exp(w1 + w2) + 1)**2
+    >>> F.components()[0, 0]
+    exp(w1 + w2)/(exp(w1 + w2) + 1)**2 + exp(w1)/(exp(w1) + 1)**2
+
+    Inputs on one line do not identify both weights:
+
+    >>> try:
+    ...     sg.fisher_metric(logistic, W, data={x1: [1, 2, 3], x2: [2, 4, 6]})
+    ... except sg.NotPositiveDefiniteError as err:
+    ...     print(type(err).__name__, err)  # doctest: +ELLIPSIS
+    IdentifiabilityError fisher_metric: the 3 row(s) of data= do not identify ... ∝ (1, -1/2) changes ...
     """
     if not isinstance(chart, Chart):
         raise ArgumentTypeError(f"fisher_metric takes a Chart, got {type(chart).__name__}")
@@ -217,10 +276,139 @@ def fisher_metric(
         raise FamilyError(f"fisher_metric: unknown method {method!r}; use one of {', '.join(METHODS)}")
     for e in _expressions(family):
         chart.manifold.check_expression(sp.sympify(e), chart, f"parameter {e} of {family!r}")
+    if data is None:
+        if reduce != "sum":
+            raise DataError(f"fisher_metric: reduce={reduce!r} applies to a data set; pass data={{x: [...]}} too")
+        if method == "expectation":
+            return FisherExpectation(family, chart)
+        return _metric(chart, fisher_information(family, chart.coords, method, Clock(timeout)), check)
+    rows = _data.read_rows(data, chart, _symbols(family), "fisher_metric")
+    _data.check_reduce(reduce, "fisher_metric")
     if method == "expectation":
-        return FisherExpectation(family, chart)
+        raise FamilyError(
+            "fisher_metric: method='expectation' does not take data=; use method='auto' or 'closed', or "
+            "evaluate fisher_metric(family.subs(row), chart, method='expectation') row by row"
+        )
+    # the per-input Fisher matrix once, with the inputs as symbols; then its value at each row
     G = fisher_information(family, chart.coords, method, Clock(timeout))
-    return _metric(chart, G, check)
+    total = _data.over_rows(lambda row: G.xreplace(row), rows, reduce, chart.dim)
+    if check:
+        _data.check_identified(G, rows, chart, "fisher_metric", gram=True)
+    return _metric(chart, total, check)
+
+
+def _symbols(family):
+    """The free symbols of a family's parameters (its data variable hidden)."""
+    return set().union(*(sp.sympify(e).free_symbols for e in _expressions(family)))
+
+
+@stage("the empirical Fisher metric")
+def empirical_fisher(
+    family: Family,
+    chart: Chart,
+    *,
+    data: Mapping[sp.Symbol, Sequence],
+    outputs: sp.Symbol | Sequence,
+    reduce: Literal["sum", "mean"] = "sum",
+    check: bool = True,
+) -> Metric:
+    r"""The empirical Fisher metric of a conditional model over observed data.
+
+    :math:`\hat G(w) = \sum_{i=1}^n s_i s_i^T` with
+    :math:`s_i = \nabla_w \log p(y_i \mid x_i; w)`, the score of the observed
+    output :math:`y_i` at the inputs :math:`x_i` (the mean over the rows with
+    ``reduce="mean"``).
+
+    It is *not* the Fisher metric.  :func:`fisher_metric` with ``data=``
+    averages the outer product of the score over the *model's* outputs,
+    :math:`G(w) = \sum_i E_{y \sim p(\cdot \mid x_i; w)}[s_i s_i^T]`, a
+    function of the parameters and inputs only; the empirical Fisher metric
+    uses the *observed* outputs instead, so it changes with the data's noise.
+    The two agree in expectation at the true parameters: when the outputs are
+    drawn from the model at :math:`w^*`, :math:`E[\hat G(w^*)] = G(w^*)`, and
+    :math:`\hat G / n \to G / n` as the rows grow.  Away from :math:`w^*`
+    (or under a misspecified model) they differ: at a point where the model
+    fits every observation, :math:`\hat G` vanishes while :math:`G` does not.
+
+    Both transform as (0,2) tensors under a change of chart.
+
+    Parameters
+    ----------
+    family : Family
+        A one-dimensional family; its parameters are expressions in
+        ``chart``'s coordinates and in the input symbols of ``data``.
+    chart : Chart
+    data : dict {Symbol: sequence of numbers}
+        The inputs, one column per input symbol, all of one length n (may also
+        hold the outputs' column, see ``outputs``).
+    outputs : Symbol or sequence of numbers
+        The observed outputs :math:`y_i`: a column of ``data`` named by its
+        symbol, or n values; each in the family's support.
+    reduce : {"sum", "mean"}
+        The sum over the rows or the mean.
+    check : bool
+        Set False to skip the checks that the rows identify the coordinates
+        and that the result is positive definite.
+
+    Returns
+    -------
+    Metric
+        Given in ``chart``.
+
+    Raises
+    ------
+    IdentifiabilityError
+        If the scores of the rows do not span every direction (fewer rows than
+        coordinates, collinear inputs).
+    DataError
+        If ``data`` or ``outputs`` are ill-formed, or an output lies outside
+        the family's support.
+
+    See Also
+    --------
+    fisher_metric : the expectation over the model's outputs.
+
+    Examples
+    --------
+    Logistic regression: the score of row i is :math:`(y_i - p_i) x_i`.
+
+    >>> import sympy as sp
+    >>> import symgrad as sg
+    >>> w1, w2, x1, x2 = sp.symbols("w1 w2 x1 x2", real=True)
+    >>> W = sg.Manifold("weights").chart(w1, w2)
+    >>> logistic = sg.Bernoulli(1 / (1 + sp.exp(-(w1 * x1 + w2 * x2))))
+    >>> E = sg.empirical_fisher(logistic, W, data={x1: [1, 0, 1], x2: [0, 1, 1]}, outputs=[1, 0, 1])
+    >>> E.components()[0, 1]
+    (exp(w1 + w2) + 1)**(-2)
+    >>> E.components().subs({w1: 0, w2: 0}) == sg.fisher_metric(
+    ...     logistic, W, data={x1: [1, 0, 1], x2: [0, 1, 1]}).components().subs({w1: 0, w2: 0})
+    True
+    """
+    what = "empirical_fisher"
+    if not isinstance(chart, Chart):
+        raise ArgumentTypeError(f"{what} takes a Chart, got {type(chart).__name__}")
+    family = as_family(family, what)
+    if isinstance(family, MultivariateNormal):
+        raise FamilyError(f"{what} takes a one-dimensional family; {family!r} has vector outputs")
+    for e in _expressions(family):
+        chart.manifold.check_expression(sp.sympify(e), chart, f"parameter {e} of {family!r}")
+    if outputs is None:
+        raise DataError(f"{what}: give the observed outputs, outputs=[...] or the symbol of a column of data=")
+    fam = family.as_density() if isinstance(family, TransformedDensity) else family
+    y = data_symbol(fam)
+    rows = _data.read_rows(data, chart, _symbols(family), what, outputs, output=y, support=fam.support)
+    _data.check_reduce(reduce, what)
+    logp = sp.expand_log(fam.log_pdf(y), force=True)
+    score = sp.ImmutableMatrix(1, chart.dim, [simplify_expr(sp.diff(logp, c), "fast") for c in chart.coords])
+
+    def outer(row):
+        s = score.xreplace(row)
+        return s.T * s
+
+    total = _data.over_rows(outer, rows, reduce, chart.dim)
+    if check:
+        _data.check_identified(score, rows, chart, what, gram=False)
+    return _metric(chart, total, check)
 
 
 class FisherExpectation(Immutable):
