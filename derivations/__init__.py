@@ -56,6 +56,10 @@ FIGURES = {
     "gradient_or_not": ("beyond_gradient_or_not", "Beyond steepest descent: is it a gradient flow?"),
     "metric_fitting": ("beyond_metric_fitting", "Beyond steepest descent: fitting a metric to dynamics"),
     "second_order": ("beyond_second_order", "Beyond steepest descent: second-order geometry"),
+    "mirror_descent": (
+        "beyond_mirror_descent",
+        "Beyond steepest descent: mirror descent as a Hessian-metric gradient flow",
+    ),
 }
 
 #: The derivation modules, in the order of the paper.

@@ -4,6 +4,7 @@ Nothing here knows about probability families or numbers: this is the layer ever
 other subpackage builds on.  The public names are re-exported from :mod:`symgrad`.
 """
 
+from ._hessian import hessian_metric
 from ._metric_algebra import metric_sum
 from .chart import Chart
 from .gradient import GradientFlow, differential, riemannian_gradient
@@ -31,4 +32,5 @@ __all__ = [
     "pullback",
     "metabolic",
     "metric_sum",
+    "hessian_metric",
 ]

@@ -8,6 +8,8 @@ in one place each.  The public names are re-exported from :mod:`symgrad`.
 from .densities import Density, TransformedDensity
 from .discrete import Bernoulli, Binomial, Categorical, Poisson
 from .expected import expected_flow
+from .exponential import ExponentialFamily
+from .exponential_forms import exponential_form
 from .families import Exponential, Family, Gamma, Logistic, Normal
 from .fisher import FisherExpectation, empirical_fisher, expectation, fisher_metric
 from .kl import kl_divergence
@@ -33,5 +35,7 @@ __all__ = [
     "kl_divergence",
     "expectation",
     "expected_flow",
+    "ExponentialFamily",
+    "exponential_form",
     "wasserstein",
 ]

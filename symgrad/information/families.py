@@ -225,6 +225,12 @@ class Family(Immutable):
         """
         return None
 
+    def exponential_family(self):
+        """The family as an :class:`~symgrad.information.exponential.ExponentialFamily` (FamilyError if none)."""
+        from .exponential_forms import exponential_form  # the one dispatch, in a module above this one
+
+        return exponential_form(self)
+
 
 # -- location-scale families -------------------------------------------------------------------
 
