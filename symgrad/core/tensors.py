@@ -330,21 +330,10 @@ class Vector(_Field):
     def numeric(
         self, chart: Chart | None = None, params: Mapping[sp.Symbol | str, float] | None = None, **options: Any
     ) -> NumericFlow:
-        """The field in ``chart`` as vectorised numpy code: a :class:`~symgrad.NumericFlow`.
+        """The field in ``chart`` (default: its own) as vectorised numpy code: a :class:`~symgrad.NumericFlow`.
 
-        Parameters
-        ----------
-        chart : Chart, optional
-            Default: the flow's chart.
-        params : dict, optional
-            Parameters bound once, ``{symbol or name: number}``; the others are
-            passed by name at each call.
-        **options
-            Passed to :class:`~symgrad.NumericFlow` (``check``).
-
-        Returns
-        -------
-        NumericFlow
+        ``params`` binds parameters once, ``{symbol or name: number}`` (the others
+        are passed by name at each call); ``options`` go to NumericFlow (``check``).
 
         Examples
         --------
@@ -391,6 +380,8 @@ class Metric(_Field):
         ``J`` of shape (k, dim) and ``G0`` symmetric of shape (k, k), in the
         chart's coordinates, with :math:`G = J^T G_0 J`; checked against
         ``matrix`` when both are given.
+    provenance : sequence, optional
+        Notes on entries that are not derived (see :attr:`provenance`).
 
     Attributes
     ----------
@@ -399,6 +390,10 @@ class Metric(_Field):
         The chart the matrix is given in.
     checked : str
         ``"symbolic"``, ``"numeric (N random points)"`` or ``"skipped"``.
+    provenance : tuple
+        What in the matrix is not derived but found otherwise, e.g. the
+        constants of a Fisher metric identified numerically
+        (:func:`~symgrad.fisher_metric`); empty when every entry is derived.
 
     Raises
     ------
@@ -440,8 +435,10 @@ class Metric(_Field):
         *,
         check: bool = True,
         pullback_factors: tuple[sp.MatrixBase, sp.MatrixBase] | None = None,
+        provenance: Sequence = (),
     ) -> None:
         self._place(manifold, chart)
+        self.provenance = tuple(provenance)
         factors = None if pullback_factors is None else self._validate_factors(pullback_factors)
         if matrix is None:
             if factors is None:

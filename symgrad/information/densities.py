@@ -235,9 +235,13 @@ class Density(Family):
                     "divide the pdf by its integral, or correct the support"
                 )
 
-    def fisher_matrix(self, timeout: float | None = 10.0) -> sp.MatrixBase:
-        """The Fisher matrix in ``parameters``, by symbolic integration (time-limited)."""
-        return fisher_information(self, self.parameters, "auto", Clock(timeout))
+    def fisher_matrix(self, timeout: float | None = 10.0, *, identify: bool = True) -> sp.MatrixBase:
+        """The Fisher matrix in ``parameters``: structure, else symbolic integration (time-limited).
+
+        ``identify=False``: constants without a closed form from sympy raise
+        :class:`~symgrad.IntegrationError` instead of being identified numerically.
+        """
+        return fisher_information(self, self.parameters, "auto", Clock(timeout, identify=identify))
 
 
 class TransformedDensity(Family):
@@ -431,20 +435,116 @@ class TransformedDensity(Family):
             np.asarray(_kernels.lambdify([self.variable] + others, self.map)(xs, *p), dtype=complex)
         ) * np.ones(size)
 
-    def fisher_matrix(self, timeout: float | None = 10.0) -> sp.MatrixBase:
-        """The Fisher matrix in ``parameters`` (structure first, then integration)."""
-        return fisher_information(self, self.parameters, "auto", Clock(timeout))
+    def fisher_matrix(self, timeout: float | None = 10.0, *, identify: bool = True) -> sp.MatrixBase:
+        """The Fisher matrix in ``parameters`` (structure first, then integration).
+
+        ``identify=False``: constants without a closed form from sympy raise
+        :class:`~symgrad.IntegrationError` instead of being identified numerically.
+        """
+        return fisher_information(self, self.parameters, "auto", Clock(timeout, identify=identify))
 
 
 # -- the Fisher information of densities (rules of the one dispatch) ---------------------------
 
 
+def standardize(density: Density, theta) -> tuple[sp.Expr, sp.Expr, Density] | None:
+    r"""Location :math:`m`, scale :math:`s` and standard density :math:`f` with :math:`p(x) = f((x - m)/s)/s`.
+
+    :math:`f` is free of the symbols ``theta``; :math:`m` and :math:`s > 0`
+    are expressions in them.  Candidates come from the density itself: the
+    subexpressions :math:`\alpha x + \beta` affine in ``x`` (location
+    :math:`-\beta/\alpha`, scale :math:`\pm 1/\alpha`) and the positive
+    symbols of ``theta`` (scales :math:`t`, :math:`\sqrt{t}`, :math:`1/t`).
+    Only densities on the whole real line are standardized.
+
+    Returns
+    -------
+    tuple (m, s, standard) or None
+        ``standard`` is a :class:`Density` in a Dummy variable, not re-checked.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> import symgrad as sg
+    >>> from symgrad.information.densities import standardize
+    >>> x, mu = sp.Symbol("x", real=True), sp.Symbol("mu", real=True)
+    >>> g = sp.Symbol("gamma", positive=True)
+    >>> m, s, f = standardize(sg.Density(g / (sp.pi * (g**2 + (x - mu)**2)), x), [mu, g])
+    >>> m, s, f.expr.xreplace({f.variable: sp.Symbol("u")})
+    (mu, gamma, 1/(pi*u**2 + pi))
+    """
+    if density.support != _domain.REALS:
+        return None
+    x, pdf, ts = density.variable, density.expr, set(theta)
+    if not pdf.free_symbols & ts:
+        return None
+    locs, scales = [sp.Integer(0)], [sp.Integer(1)]
+    for sub in sp.preorder_traversal(pdf):
+        if not isinstance(sub, sp.Expr) or x not in sub.free_symbols or not sub.free_symbols & ts:
+            continue
+        alpha = sp.cancel(sp.diff(sub, x))
+        if alpha == 0 or x in alpha.free_symbols:
+            continue
+        beta = sp.expand(sub - alpha * x)
+        if x in beta.free_symbols:
+            continue
+        locs.append(sp.cancel(-beta / alpha))
+        scales += [sp.cancel(1 / alpha), sp.cancel(-1 / alpha)]
+    for t in sorted(ts & pdf.free_symbols, key=sp.default_sort_key):
+        if t.is_positive:
+            scales += [t, sp.sqrt(t), 1 / t]
+    u = sp.Dummy("u", real=True)
+    for m in dict.fromkeys(locs):
+        for sc in dict.fromkeys(scales):
+            if not ((m.free_symbols | sc.free_symbols) & ts) or _domain.ask(sc, "positive") is not True:
+                continue
+            f = _theta_free(sc * pdf.xreplace({x: m + sc * u}), ts)
+            if f is not None:
+                return m, sc, Density(f, u, check=False)
+    return None
+
+
+def _theta_free(expr, ts):
+    """``expr`` rewritten free of the symbols ``ts`` by cheap steps, or None."""
+    steps = (
+        lambda e: e,
+        sp.cancel,
+        lambda e: sp.cancel(sp.powsimp(e.replace(lambda n: n.func is sp.exp, lambda n: sp.exp(sp.expand(n.args[0]))))),
+    )
+    for step in steps:
+        try:
+            expr = time_limited(lambda e=expr, step=step: step(e), 1.0)
+        except (TimeoutError, sp.PolynomialError):
+            return None
+        if not expr.free_symbols & ts:
+            return expr
+    return None
+
+
+def location_scale_fisher(m: sp.Expr, s: sp.Expr, standard: Family, theta, clock: Clock) -> sp.MatrixBase:
+    r"""The Fisher matrix in ``theta`` of :math:`f((x - m)/s)/s`, ``standard`` being :math:`f`.
+
+    :math:`G = J^T C J / s^2` with :math:`J = \partial(m, s)/\partial\theta` and
+    :math:`C` the three constants of :math:`f`
+    (:func:`~symgrad.information._expect.standard_constants`).
+    """
+    c_m, c_s, c_ms = standard_constants(standard, clock)
+    J = sp.Matrix([m, s]).jacobian(list(theta))
+    return congruence(J, sp.Matrix([[c_m, c_ms], [c_ms, c_s]]) / s**2, "fast")
+
+
 @fisher_information.register
 def _density_fisher(family: Density, theta, method, clock):
-    """A density given by an expression has no closed form: integrate (unless ``method="closed"``)."""
+    """Structure first (a location-scale density), else integrate (unless ``method="closed"``)."""
+    theta = list(theta)
+    if method != "integrate":
+        found = standardize(family, theta)
+        if found is not None:
+            m, s, standard = found
+            return location_scale_fisher(m, s, standard, theta, clock)
     if method == "closed":
         raise IntegrationError(f"{family!r} has no closed-form Fisher information; use method='auto'")
-    return integrated_fisher(family, list(theta), clock)
+    return integrated_fisher(family, theta, clock)
 
 
 @data_symbol.register
@@ -476,9 +576,7 @@ def _transformed_fisher(td: TransformedDensity, theta, method, clock):
             J = sp.Matrix([m, w]).jacobian(theta)
             return congruence(J, sp.diag(c_m / w, c_s / (4 * w**2)), "fast")
         if not (_free(base.parameters) & ts) and base.support == _domain.REALS:
-            c_m, c_s, c_ms = standard_constants(base, clock)
-            J = sp.Matrix([beta, alpha]).jacobian(theta)
-            return congruence(J, sp.Matrix([[c_m, c_ms], [c_ms, c_s]]) / alpha**2, "fast")
+            return location_scale_fisher(beta, alpha, base, theta, clock)
     if method == "closed":
         raise IntegrationError(
             f"{td!r} has no closed-form Fisher information by structure; use method='auto' to integrate"

@@ -46,6 +46,7 @@ Matrix([
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -58,7 +59,7 @@ from ..core._immutable import Immutable
 from ..core.chart import Chart
 from ..core.simplify import simplify_expr
 from ..core.tensors import Metric
-from ..errors import ArgumentTypeError, DataError, FamilyError
+from ..errors import ArgumentTypeError, DataError, FamilyError, SymgradWarning
 from ..numeric import _kernels, _params
 from . import _data
 from ._expect import bounds, data_symbol, expect, fisher_information
@@ -148,9 +149,21 @@ def _expressions(family):
     return list(family.parameters) + ([family.n] if isinstance(family, Binomial) else [])
 
 
-def _metric(chart, G, check=True):
-    """The Metric of the matrix ``G`` on ``chart``, checked positive definite unless ``check`` is False."""
-    return Metric(chart.manifold, chart, G, check=check)
+def _metric(chart, G, check=True, clock=None):
+    """The Metric of the matrix ``G`` on ``chart``, checked positive definite unless ``check`` is False.
+
+    The constants ``clock`` identified numerically, if any, are its provenance, and a warning says so.
+    """
+    found = tuple(clock.identified) if clock is not None else ()
+    if found:
+        warnings.warn(
+            f"fisher_metric on chart {chart.name!r}: {len(found)} constant(s) of the metric were identified "
+            f"numerically, not proven: {'; '.join(map(str, found))}.  See the metric's provenance; pass "
+            "identify=False to refuse such constants (an IntegrationError instead)",
+            SymgradWarning,
+            stacklevel=4,
+        )
+    return Metric(chart.manifold, chart, G, check=check, provenance=found)
 
 
 @stage("the Fisher metric")
@@ -164,6 +177,7 @@ def fisher_metric(
     check: bool = True,
     data: Mapping[sp.Symbol, Sequence] | None = None,
     reduce: Literal["sum", "mean"] = "sum",
+    identify: bool = True,
 ) -> Metric | FisherExpectation:
     r"""The Fisher information metric of a family, in ``chart``.
 
@@ -206,6 +220,14 @@ def fisher_metric(
         Input symbols of the family that ``data`` leaves out are parameters.
     reduce : {"sum", "mean"}
         With ``data``: the sum over the rows, or the mean (the sum over n).
+    identify : bool
+        A parameter-free constant of a density's Fisher metric (a location or
+        scale constant) that sympy does not integrate is identified: evaluated
+        to 90 digits, an integer relation with known constants (pi, Euler's
+        gamma, log 2, zeta(3), Catalan, ...) found by PSLQ with 40 of them and
+        accepted only if it holds to 80.  Such constants are listed in the
+        metric's ``provenance``, with a :class:`~symgrad.SymgradWarning`.
+        False refuses them (IntegrationError).
 
     Returns
     -------
@@ -281,7 +303,8 @@ def fisher_metric(
             raise DataError(f"fisher_metric: reduce={reduce!r} applies to a data set; pass data={{x: [...]}} too")
         if method == "expectation":
             return FisherExpectation(family, chart)
-        return _metric(chart, fisher_information(family, chart.coords, method, Clock(timeout)), check)
+        clock = Clock(timeout, identify=identify)
+        return _metric(chart, fisher_information(family, chart.coords, method, clock), check, clock)
     rows = _data.read_rows(data, chart, _symbols(family), "fisher_metric")
     _data.check_reduce(reduce, "fisher_metric")
     if method == "expectation":
@@ -290,11 +313,12 @@ def fisher_metric(
             "evaluate fisher_metric(family.subs(row), chart, method='expectation') row by row"
         )
     # the per-input Fisher matrix once, with the inputs as symbols; then its value at each row
-    G = fisher_information(family, chart.coords, method, Clock(timeout))
+    clock = Clock(timeout, identify=identify)
+    G = fisher_information(family, chart.coords, method, clock)
     total = _data.over_rows(lambda row: G.xreplace(row), rows, reduce, chart.dim)
     if check:
         _data.check_identified(G, rows, chart, "fisher_metric", gram=True)
-    return _metric(chart, total, check)
+    return _metric(chart, total, check, clock)
 
 
 def _symbols(family):
