@@ -64,6 +64,7 @@ from .core import (
 from .errors import (
     AnalysisError,
     ArgumentTypeError,
+    BackendUnavailableError,
     BudgetError,
     ChartError,
     ChartMismatchError,
@@ -237,6 +238,7 @@ __all__ = [
     "ParameterValueError",
     "NumericValueError",
     "NoClosedFormError",
+    "BackendUnavailableError",
     "SingularMetricError",
     "SymgradWarning",
     # export

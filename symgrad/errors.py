@@ -66,6 +66,7 @@ __all__ = [
     "NotAMetricError",
     "SingularHessianError",
     "NoClosedFormError",
+    "BackendUnavailableError",
     "SingularMetricError",
     "SymgradWarning",
 ]
@@ -295,6 +296,10 @@ class NumericValueError(SymgradError, ValueError):
     an overflow or a singularity; the message names the point and the
     parameter values there.
     """
+
+
+class BackendUnavailableError(SymgradError, ImportError):
+    """A numeric backend was asked for whose packages are not installed (JAX and diffrax: ``symgrad[jax]``)."""
 
 
 class NoClosedFormError(SymgradError, RuntimeError):

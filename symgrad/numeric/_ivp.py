@@ -1,5 +1,7 @@
 r"""The ODE driver: every numeric integration of symgrad goes through scipy's ``solve_ivp`` here.
 
+(Not the JAX backend: :mod:`symgrad.numeric._jax` uses diffrax, with the checks and :class:`_Ensemble` here.)
+
 :func:`trajectory` solves one system ``dy/dt = f(t, y)`` and reports a failed
 or non-finite integration as an error of the caller's kind; :func:`geodesic
 <symgrad.geodesic>` and :meth:`HamiltonianFlow.integrate
@@ -461,7 +463,11 @@ class _Ensemble:
     def stop_active(self, code, t, text):
         """Record that every member not frozen yet stopped at ``t`` (the integration ends)."""
         for j in np.flatnonzero(~self.frozen):
-            self.status[j], self.t_stop[j], self.message[j] = code, t, text
+            self.stop(j, code, t, text)
+
+    def stop(self, j, code, t, text):
+        """Record that member ``j`` stopped at ``t``, with the status ``code`` and the message ``text``."""
+        self.status[j], self.t_stop[j], self.message[j] = code, t, text
 
     def _flow(self, Y, values):
         return self.kernel(Y, values)
@@ -534,26 +540,30 @@ class _Ensemble:
         d[self.frozen] = np.inf
         exited = np.flatnonzero(~self.frozen & (d <= max(d.min(), 0.0)))
         for j in exited:
-            limits = self.num._limits
-            margins = limits(Y[j]) if limits is not None else ()
             self.frozen[j] = True
-            self.status[j], self.t_stop[j] = LEFT_DOMAIN, t
-            if len(margins) and margins.min() <= self._box_distance(Y[j]):
-                reached = limits.restrictions[int(np.argmin(margins))]
-                Y[j] = limits.pin(Y[j])  # pin the state just inside the restriction it reached
-                self.message[j] = (
-                    f"left the domain of chart {self.num.chart.name!r}: reached the boundary of {reached} at t={fmt(t)}"
-                )
-                continue
-            i, bound, lower, is_open = self._nearest_bound(Y[j])
-            # pin the state inside the domain, within rounding of the crossing
-            eps = np.finfo(float).eps * max(1.0, abs(bound)) if is_open else 0.0
-            Y[j, i] = max(Y[j, i], bound + eps) if lower else min(Y[j, i], bound - eps)
-            self.message[j] = (
-                f"left the domain of chart {self.num.chart.name!r}: {self.num.coords[i]} reached "
-                f"the boundary {fmt(bound)} at t={fmt(t)}"
-            )
+            self.leave(j, Y, t)
         return len(exited)
+
+    def leave(self, j, Y, t):
+        """Member ``j`` left the domain at ``t``: ``Y[j]`` pinned inside (in place), the boundary named."""
+        limits = self.num._limits
+        margins = limits(Y[j]) if limits is not None else ()
+        self.status[j], self.t_stop[j] = LEFT_DOMAIN, t
+        if len(margins) and margins.min() <= self._box_distance(Y[j]):
+            reached = limits.restrictions[int(np.argmin(margins))]
+            Y[j] = limits.pin(Y[j])  # pin the state just inside the restriction it reached
+            self.message[j] = (
+                f"left the domain of chart {self.num.chart.name!r}: reached the boundary of {reached} at t={fmt(t)}"
+            )
+            return
+        i, bound, lower, is_open = self._nearest_bound(Y[j])
+        # pin the state inside the domain, within rounding of the crossing
+        eps = np.finfo(float).eps * max(1.0, abs(bound)) if is_open else 0.0
+        Y[j, i] = max(Y[j, i], bound + eps) if lower else min(Y[j, i], bound - eps)
+        self.message[j] = (
+            f"left the domain of chart {self.num.chart.name!r}: {self.num.coords[i]} reached "
+            f"the boundary {fmt(bound)} at t={fmt(t)}"
+        )
 
     def _nearest_bound(self, point):
         """``(coordinate index, bound, is it a lower bound, is it open)`` of the bound nearest ``point``."""

@@ -51,7 +51,7 @@ from numpy.typing import ArrayLike
 from ..core._immutable import Immutable
 from ..core.tensors import Vector
 from ..errors import ArgumentTypeError
-from . import _ivp, _kernels, _mean, _params, _solve, _validate
+from . import _ivp, _jax, _kernels, _mean, _params, _solve, _validate
 from ._ivp import FAILED, LEFT_DOMAIN, REACHED_END, FlowSolution
 
 __all__ = ["NumericFlow", "FlowSolution"]
@@ -500,9 +500,10 @@ class NumericFlow(Immutable):
         *,
         params: Mapping | None = None,
         per_member: bool = True,
+        backend: str = "scipy",
         **options,
     ) -> FlowSolution:
-        r"""Solve the flow :math:`\dot x = f(x)` from ``x0`` with scipy's ``solve_ivp``.
+        r"""Solve the flow :math:`\dot x = f(x)` from ``x0`` with scipy's ``solve_ivp``, or with JAX and diffrax.
 
         Parameters
         ----------
@@ -512,6 +513,7 @@ class NumericFlow(Immutable):
         t_eval : array_like, optional
             Times to report; by default the solver's steps.
         method : str or scipy OdeSolver, default "RK45"
+            JAX: ``"RK45"`` (``Dopri5``), ``"DOP853"``, ``"RK23"``, ``"Tsit5"``, or a diffrax solver.
         params : dict, optional
             Values of the free parameters, ``{name or symbol: value}``; arrays of
             shape ``(ensemble,)`` give one value per member.
@@ -521,6 +523,8 @@ class NumericFlow(Immutable):
             times its share.  By default the tolerances handed to ``solve_ivp``
             are divided by ``sqrt(n)``, so that every member meets ``rtol`` and
             ``atol`` as it would alone.  False hands them over unchanged.
+        backend : {"scipy", "jax"}, default "scipy"
+            ``"jax"``: diffrax, vmapped over the members (``pip install "symgrad[jax]"``; see Notes).
         **options
             Passed to ``solve_ivp``: ``rtol`` (default 1e-8), ``atol`` (default
             1e-10; a scalar, one value per coordinate, or one per member and
@@ -547,7 +551,10 @@ class NumericFlow(Immutable):
             tolerance is negative or not finite.
         ArgumentTypeError, DimensionError
             ``x0`` is empty or no array of real numbers; ``t_span`` is no pair of
-            numbers; a parameter's array is not one value per member.
+            numbers; a parameter's array is not one value per member; an
+            unknown ``backend``, or an option or method the JAX backend lacks.
+        ImportError
+            ``backend="jax"`` without JAX or diffrax (a SymgradError too).
 
         Notes
         -----
@@ -567,6 +574,12 @@ class NumericFlow(Immutable):
         methods (``Radau``, ``BDF``, ``LSODA``) the Jacobian is declared
         block-diagonal, one block per member.
 
+        ``backend="jax"`` (:mod:`symgrad.numeric._jax`) integrates the flow :func:`~symgrad.to_jax` writes, jit-compiled
+        once per flow and shape, in float64 (it sets JAX's process-wide ``jax_enable_x64``), on the first device JAX
+        finds, one solve per member: its own steps (``per_member`` has no effect), its own stop (a domain exit is a
+        ``diffrax.Event`` on the same distance, a failure stops it alone).  Without ``t_eval`` it reports the start
+        and the end.  Options: ``rtol``, ``atol``, ``first_step``, ``max_step``, ``max_steps`` (default 100000).
+
         Examples
         --------
         >>> import numpy as np
@@ -582,4 +595,6 @@ class NumericFlow(Immutable):
         ((2, 1, 1), array([0, 0]))
         """
         X0, single, values = _validate.start(self, x0, params)
+        if backend != "scipy":  # _jax checks it is "jax", and imports JAX only then
+            return _jax.integrate(self, X0, single, values, t_span, t_eval, method, per_member, options, backend)
         return _ivp.integrate(self, X0, single, values, t_span, t_eval, method, per_member, options)
