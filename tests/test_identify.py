@@ -127,3 +127,85 @@ def test_fisher_metric_records_identified_constants_and_can_refuse_them():
         sg.fisher_metric(gumbel, A, identify=False)
     # a proven closed form has no provenance
     assert sg.fisher_metric(sg.Normal(mean=mu, std=s), A).provenance == ()
+
+
+# -- periodic and scale densities: a location or a scale moved out of the integrals ----------------
+
+kappa, lam, k = sp.symbols("kappa lam k", positive=True)
+VON_MISES = sp.exp(kappa * sp.cos(x - mu)) / (2 * sp.pi * sp.besseli(0, kappa))
+WEIBULL = (k / lam) * (x / lam) ** (k - 1) * sp.exp(-((x / lam) ** k))
+
+
+def _quadrature_fisher(pdf, coords, values, lo, hi):
+    """E[score_i score_j] by mpmath quadrature at ``values``, independent of symgrad."""
+    logp = sp.expand_log(sp.log(pdf), force=True)
+    scores = [sp.lambdify(x, sp.diff(logp, c).xreplace(values), "mpmath") for c in coords]
+    density = sp.lambdify(x, pdf.xreplace(values), "mpmath")
+    n = len(coords)
+    G = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            integrand = lambda t, i=i, j=j: scores[i](t) * scores[j](t) * density(t)  # noqa: E731
+            G[i, j] = float(mpmath.quad(integrand, [lo, 1, hi]))
+    return G
+
+
+def test_von_mises_metric_by_shift_invariance_over_one_period():
+    chart = sg.Manifold("von Mises").chart(mu, kappa)
+    F = sg.fisher_metric(sg.Density(VON_MISES, x, support=(-sp.pi, sp.pi)), chart)  # within its 10 s limit
+    G = F.components()
+    assert G.free_symbols == {kappa} and F.provenance == ()  # the location is gone; nothing identified
+    A = sp.besseli(1, kappa) / sp.besseli(0, kappa)
+    expected = sp.diag(kappa * A, 1 - A / kappa - A**2)
+    for value in (0.05, 0.7, 2.5, 11.0):
+        diff = (G - expected).xreplace({kappa: sp.Float(value, 30)}).evalf(30)
+        assert max(abs(float(d)) for d in diff) < 1e-12
+    for point in ((0.3, 0.7), (-1.0, 2.5)):
+        values = {mu: point[0], kappa: point[1]}
+        numeric = _quadrature_fisher(VON_MISES, (mu, kappa), values, -mpmath.pi, mpmath.pi)
+        exact = np.array(G.xreplace(values).evalf(), dtype=float)
+        np.testing.assert_allclose(exact, numeric, rtol=1e-9, atol=1e-12)
+
+
+def test_bessel_table_over_one_period_matches_quadrature():
+    from symgrad.information._integration import _bessel_period
+
+    u, c = sp.Symbol("u", real=True), sp.Symbol("c", positive=True)
+    expr = sp.exp(c * sp.cos(u)) * (sp.cos(u) ** 3 * sp.sin(u) ** 2 - 2 * sp.cos(2 * u) + sp.sin(u))
+    value = _bessel_period(expr, u, -sp.pi, sp.pi)
+    assert value is not None and value.has(sp.besseli)
+    for cv in (0.7, 3.0):
+        f = sp.lambdify(u, expr.xreplace({c: cv}), "mpmath")
+        assert abs(float(value.xreplace({c: cv})) - float(mpmath.quad(f, [-mpmath.pi, mpmath.pi]))) < 1e-12
+    # not one period, or not exp(c cos u) times a trigonometric polynomial: no answer
+    assert _bessel_period(expr, u, 0, sp.pi) is None
+    assert _bessel_period(sp.exp(c * sp.cos(u) ** 2), u, -sp.pi, sp.pi) is None
+
+
+def test_a_non_periodic_density_is_not_shifted_over_its_support():
+    from symgrad.information._integration import reduced_fisher
+
+    pdf = sp.exp(-((x - mu) ** 2) / 2)  # on (-pi, pi): not periodic, so not shift-invariant
+    assert reduced_fisher(pdf, x, sp.Interval(-sp.pi, sp.pi), [mu], Clock(5)) is None
+
+
+@pytest.mark.parametrize("coords", [(lam, k), (k, lam), (lam,)])
+def test_weibull_metric_by_its_scale_and_a_power_substitution(coords):
+    chart = sg.Manifold("Weibull").chart(*coords)
+    F = sg.fisher_metric(sg.Density(WEIBULL, x, support=(0, sp.oo)), chart)  # within its 10 s limit
+    g = sp.EulerGamma
+    full = sp.Matrix([[k**2 / lam**2, -(1 - g) / lam], [-(1 - g) / lam, ((1 - g) ** 2 + sp.pi**2 / 6) / k**2]])
+    order = [(lam, k).index(c) for c in coords]
+    expected = full.extract(order, order)
+    assert sp.simplify(F.components() - expected) == sp.zeros(len(coords), len(coords))
+    assert F.provenance == ()  # Gamma-function moments: proven, not identified
+    values = {lam: 1.7, k: 2.3}
+    numeric = _quadrature_fisher(WEIBULL, coords, values, 0, mpmath.inf)
+    exact = np.array(F.components().xreplace(values).evalf(), dtype=float)
+    np.testing.assert_allclose(exact, numeric, rtol=1e-9, atol=1e-12)
+
+
+def test_gamma_density_by_its_scale():
+    pdf = x ** (k - 1) * sp.exp(-x / lam) / (sp.gamma(k) * lam**k)
+    G = sp.Matrix(fisher_information(sg.Density(pdf, x, support=(0, sp.oo), check=False), [lam, k], "auto", Clock(10)))
+    assert sp.simplify(G - sp.Matrix([[k / lam**2, 1 / lam], [1 / lam, sp.polygamma(1, k)]])) == sp.zeros(2, 2)

@@ -25,7 +25,7 @@ from ..errors import (
 )
 from ..numeric import _kernels
 from ._expect import data_symbol, fisher_information, integrated_fisher, standard_constants
-from ._integration import CHECK_TIMEOUT, Clock, affine_factor, integrate, time_limited
+from ._integration import CHECK_TIMEOUT, Clock, affine_factor, integrate, reduced_fisher, time_limited
 from .families import Family, _bound_values, _check_data_symbol, _family_symbols, _numeric_values
 from .multivariate import MultivariateNormal
 
@@ -535,13 +535,17 @@ def location_scale_fisher(m: sp.Expr, s: sp.Expr, standard: Family, theta, clock
 
 @fisher_information.register
 def _density_fisher(family: Density, theta, method, clock):
-    """Structure first (a location-scale density), else integrate (unless ``method="closed"``)."""
+    """Structure first (location-scale, periodic or scale densities), else integrate (unless ``method="closed"``)."""
     theta = list(theta)
     if method != "integrate":
         found = standardize(family, theta)
         if found is not None:
             m, s, standard = found
             return location_scale_fisher(m, s, standard, theta, clock)
+        # a periodic density's location, or a scale on (0, oo), moved out of the integrals
+        reduced = reduced_fisher(family.expr, family.variable, family.support, theta, clock)
+        if reduced is not None:
+            return reduced
     if method == "closed":
         raise IntegrationError(f"{family!r} has no closed-form Fisher information; use method='auto'")
     return integrated_fisher(family, theta, clock)
