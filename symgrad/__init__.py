@@ -83,6 +83,7 @@ from .errors import (
     InverseError,
     ManifoldMismatchError,
     MetricError,
+    MissingDependencyError,
     ModelFileError,
     NoClosedFormError,
     NoPathError,
@@ -104,6 +105,7 @@ from .errors import (
     SingularHessianError,
     SingularMetricError,
     SingularTransitionError,
+    SweepStoreError,
     SymgradError,
     SymgradWarning,
     TransitionError,
@@ -136,7 +138,7 @@ from .information import (
     wasserstein,
 )
 from .io import Model, load_model, loads_model, parse_expression
-from .numeric import FlowSolution, NumericFlow, to_c, to_jax, to_latex, to_python
+from .numeric import FlowSolution, NumericFlow, sweep, to_c, to_jax, to_latex, to_python
 
 __version__ = "0.2.0.dev0"
 
@@ -231,6 +233,7 @@ __all__ = [
     "BudgetError",
     # numeric flows
     "NumericFlow",
+    "sweep",
     "FlowSolution",
     "NumericParameterError",
     "UnboundParameterError",
@@ -239,6 +242,8 @@ __all__ = [
     "NumericValueError",
     "NoClosedFormError",
     "BackendUnavailableError",
+    "MissingDependencyError",
+    "SweepStoreError",
     "SingularMetricError",
     "SymgradWarning",
     # export

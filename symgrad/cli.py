@@ -13,6 +13,11 @@
 ``symgrad check MODEL.toml``
     runs the chart-independence checks of every metric of a model file; for a
     model with one chart, checks that each metric's flow is a descent.
+``symgrad sweep MODEL.toml --grid NAME=START:STOP:COUNT [--grid NAME=V1,V2] --x0 X1,X2 --t-end T --out FILE``
+    integrates the flow of a model file for every parameter set of a grid
+    (Dask, in process or on ``--scheduler ADDRESS``) and writes the
+    trajectories and statuses to ``FILE`` (``.nc`` or ``.zarr``), with a
+    progress bar; needs ``pip install "symgrad[dask]"``.
 
 Every command takes ``--timeout SECONDS`` (default 60: the time budget of
 ``derive`` and ``check``, and of each derivation of ``reproduce``) and
@@ -302,6 +307,57 @@ def _check_one_chart(model: Model, stream: TextIO) -> bool:
     return ok
 
 
+def sweep(args: argparse.Namespace, stream: TextIO | None = None) -> str:
+    """Run ``symgrad sweep``: integrate a model's flow over a grid, write ``--out``; returns a summary line."""
+    from .numeric.sweep import parse_grid_values, parse_numbers
+    from .numeric.sweep import sweep as run_sweep
+
+    out = pathlib.Path(args.out)
+    if out.suffix not in (".nc", ".zarr"):
+        raise SymgradError(f"--out {out} must end in .nc (netCDF) or .zarr (a Zarr store)")
+    if out.exists() and not args.force:
+        raise SymgradError(f"{out} exists; pass --force to overwrite it")
+    if not out.parent.is_dir():
+        raise SymgradError(f"cannot write {out}: no folder {out.parent}")
+    grid = dict(parse_grid_values(text) for text in args.grid)
+    if len(grid) < len(args.grid):
+        raise SymgradError("--grid names a parameter twice; give each parameter one --grid")
+    params = {}
+    for text in args.param or ():
+        name, sep, value = text.partition("=")
+        if not sep or not name.strip().isidentifier():
+            raise SymgradError(f"--param takes NAME=VALUE; got {text!r}")
+        (params[name.strip()],) = parse_numbers(value, "--param")
+    x0 = [parse_numbers(text, "--x0") for text in args.x0]
+    if len({len(x) for x in x0}) > 1:
+        raise SymgradError("every --x0 must give the same number of coordinates")
+    model = _load(args.model)
+    t_eval = [args.t_start + (args.t_end - args.t_start) * k / (args.times - 1) for k in range(args.times)]
+    ds = run_sweep(
+        model,
+        grid,
+        x0,
+        (args.t_start, args.t_end),
+        t_eval,
+        params=params,
+        metric=args.metric,
+        chart=args.chart,
+        client=args.scheduler,
+        chunk=args.chunk,
+        store=out if out.suffix == ".zarr" else None,
+        overwrite=args.force,
+        progress=True,
+    )
+    if out.suffix == ".nc":
+        from .numeric._files import atomic_write
+
+        atomic_write(out, lambda f: f.write(ds.to_netcdf()))
+    status = ds.status.values
+    sizes = ", ".join(f"{d}: {n}" for d, n in ds.state.sizes.items())
+    left, failed = int((status == 1).sum()), int((status < 0).sum())
+    return f"wrote {out}: state ({sizes}); {status.size} trajectories, {left} left the domain, {failed} failed"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symgrad", description="Symbolic gradient dynamics on curved parameter spaces."
@@ -338,6 +394,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing --output file")
     p = sub.add_parser("check", parents=[limits], help="check a model file's gradient flows for chart independence")
     p.add_argument("model", help="a model file (TOML)")
+    p = sub.add_parser("sweep", parents=[limits], help="integrate a model's flow over a grid of parameter values")
+    p.add_argument("model", help="a model file (TOML)")
+    p.add_argument("--metric", help="the metric's name in the model file (default: the only one)")
+    p.add_argument("--chart", help="the chart of the coordinates (default: the metric's)")
+    p.add_argument("--grid", action="append", required=True, metavar="NAME=START:STOP:COUNT|NAME=V1,V2,...")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE", help="a parameter value not swept")
+    p.add_argument("--x0", action="append", required=True, metavar="X1,X2,...", help="an initial point (repeat)")
+    p.add_argument("--t-start", type=float, default=0.0, help="default: %(default)g")
+    p.add_argument("--t-end", type=float, required=True)
+    p.add_argument("--times", type=int, default=101, help="reported times (default: %(default)d)")
+    p.add_argument("--out", required=True, help="the results: FILE.nc (netCDF) or DIR.zarr (Zarr)")
+    p.add_argument("--chunk", type=int, help="parameter sets per task (default: about 10^4 trajectories)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786 (default: here)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --out")
     return parser
 
 
@@ -401,6 +471,12 @@ def _run(args: argparse.Namespace) -> int:
                 _write_text(output, text)
             else:
                 print(text, end="" if text.endswith("\n") else "\n")
+            return 0
+        if args.command == "sweep":
+            if args.times < 2 or not (math.isfinite(args.t_start) and math.isfinite(args.t_end)):
+                raise SymgradError("--times takes an integer >= 2, --t-start and --t-end finite numbers")
+            with budget(args.timeout):
+                print(sweep(args))
             return 0
         with budget(args.timeout):
             return 0 if check(args.model) else 1

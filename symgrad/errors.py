@@ -66,7 +66,9 @@ __all__ = [
     "NotAMetricError",
     "SingularHessianError",
     "NoClosedFormError",
+    "MissingDependencyError",
     "BackendUnavailableError",
+    "SweepStoreError",
     "SingularMetricError",
     "SymgradWarning",
 ]
@@ -298,8 +300,16 @@ class NumericValueError(SymgradError, ValueError):
     """
 
 
-class BackendUnavailableError(SymgradError, ImportError):
+class MissingDependencyError(SymgradError, ImportError):
+    """An optional dependency is not installed; the message names the extra (``pip install "symgrad[dask]"``)."""
+
+
+class BackendUnavailableError(MissingDependencyError):
     """A numeric backend was asked for whose packages are not installed (JAX and diffrax: ``symgrad[jax]``)."""
+
+
+class SweepStoreError(SymgradError, FileExistsError):
+    """The store a sweep would write to exists already (pass ``overwrite=True`` to replace it)."""
 
 
 class NoClosedFormError(SymgradError, RuntimeError):

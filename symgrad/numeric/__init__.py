@@ -13,7 +13,7 @@ when first used.  They are re-exported from :mod:`symgrad`; the plots are in
 import importlib
 from typing import TYPE_CHECKING
 
-__all__ = ["NumericFlow", "FlowSolution", "to_latex", "to_python", "to_c", "to_jax"]
+__all__ = ["NumericFlow", "FlowSolution", "sweep", "to_latex", "to_python", "to_c", "to_jax"]
 
 #: The module of each public name.
 _HOMES = {
@@ -23,11 +23,13 @@ _HOMES = {
     "to_python": ".export",
     "to_c": ".export",
     "to_jax": ".export",
+    "sweep": ".sweep",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from .export import to_c, to_jax, to_latex, to_python
     from .flow import FlowSolution, NumericFlow
+    from .sweep import sweep
 
 
 def __getattr__(name):
