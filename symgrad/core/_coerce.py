@@ -56,7 +56,7 @@ def as_matrix(value: object, what: str) -> sp.MutableDenseMatrix:
 
 
 def check_defined(expr: sp.Expr, what: str) -> sp.Expr:
-    """Return ``expr`` unless it holds ``nan``, ``zoo``, ``oo`` or ``I``; then raise.
+    """Return ``expr`` unless it holds ``nan``, ``zoo``, ``oo`` or ``I`` (but as a limit of an integral); then raise.
 
     A cost, a component or a rate with one of them is no real function of the
     coordinates: left alone, it would give a flow of zeros or NaNs in silence.
@@ -72,7 +72,9 @@ def check_defined(expr: sp.Expr, what: str) -> sp.Expr:
         ...
     symgrad.errors.UndefinedExpressionError: the cost is x + I, which holds I; it must be a finite real expression
     """
-    bad = [a for a in _UNDEFINED if expr.has(a)]
+    # the infinite limits of a definite integral (a Fisher metric computed by quadrature) are no values of it
+    body = expr.replace(lambda e: isinstance(e, sp.Integral), lambda e: e.function) if expr.has(sp.Integral) else expr
+    bad = [a for a in _UNDEFINED if body.has(a)]
     if bad:
         raise UndefinedExpressionError(
             f"{what} is {expr}, which holds {', '.join(map(str, bad))}; it must be a finite real expression"

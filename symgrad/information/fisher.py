@@ -76,7 +76,7 @@ __all__ = [
     "FisherExpectation",
 ]
 
-METHODS = ("auto", "closed", "integrate", "expectation")
+METHODS = ("auto", "closed", "integrate", "expectation", "numeric")
 
 
 # -- expectations ------------------------------------------------------------------------------
@@ -199,7 +199,13 @@ def fisher_metric(
         ``"closed"``: closed forms and structure only (IntegrationError
         otherwise); ``"integrate"``: symbolic integration (summation for
         discrete families) even where a closed form exists;
-        ``"expectation"``: no integration, return a :class:`FisherExpectation`.
+        ``"expectation"``: no integration, return a :class:`FisherExpectation`;
+        ``"numeric"``: a Metric whose entries are the definite integrals
+        :math:`\int s_i s_j\, p\, dx` (sympy ``Integral`` objects), computed by
+        adaptive quadrature wherever the metric is evaluated (its check at
+        random points, :class:`~symgrad.NumericFlow`, integration, plots), for
+        a continuous family with numeric limits; its ``provenance`` says so
+        and the exporters refuse it (no closed form).
     timeout : float or None
         Seconds allowed for all symbolic integrations together.
     unevaluated : bool
@@ -303,6 +309,8 @@ def fisher_metric(
             raise DataError(f"fisher_metric: reduce={reduce!r} applies to a data set; pass data={{x: [...]}} too")
         if method == "expectation":
             return FisherExpectation(family, chart)
+        if method == "numeric":
+            return _numeric_metric(family, chart, check)
         clock = Clock(timeout, identify=identify)
         return _metric(chart, fisher_information(family, chart.coords, method, clock), check, clock)
     rows = _data.read_rows(data, chart, _symbols(family), "fisher_metric")
@@ -319,6 +327,25 @@ def fisher_metric(
     if check:
         _data.check_identified(G, rows, chart, "fisher_metric", gram=True)
     return _metric(chart, total, check, clock)
+
+
+def _numeric_metric(family, chart, check):
+    """The Fisher metric whose entries are definite integrals, computed by quadrature where it is evaluated."""
+    expectations = FisherExpectation(family, chart)
+    lo, hi = (sp.sympify(b) for b in bounds(expectations._density))
+    if expectations.discrete or not (lo.is_number and hi.is_number):
+        raise FamilyError(
+            f"fisher_metric: method='numeric' integrates over a continuous variable between numeric limits; "
+            f"{family!r} is discrete or its support depends on parameters: use method='auto' or 'expectation'"
+        )
+    n = chart.dim
+    G = sp.zeros(n, n)
+    for i, j, f in expectations._numeric:  # s_i s_j exp(log p): the density neither overflows nor underflows early
+        # where the density's formula rounds to 0 far in a tail, its scores may be 0/0: counted as 0 there, as
+        # FisherExpectation.evaluate does
+        G[i, j] = G[j, i] = sp.Integral(_kernels.finite_or_zero(f), (expectations.variable, lo, hi))
+    note = "every entry is an integral over the data, computed by adaptive quadrature where the metric is evaluated"
+    return Metric(chart.manifold, chart, G, check=check, provenance=(note,))
 
 
 def _symbols(family):

@@ -6,7 +6,10 @@ one list of modules (:data:`MODULES`, scipy's special functions first, then
 numpy) and common-subexpression elimination.  A :class:`Kernel` is a list of
 expressions lambdified once in a chart's coordinates and some free parameters;
 it evaluates them on whole arrays of points, large arrays in blocks of
-:data:`CHUNK` points whose temporaries stay in the processor's cache.
+:data:`CHUNK` points whose temporaries stay in the processor's cache.  A
+definite integral over one variable between numeric limits (the entries of a
+numeric Fisher metric) is computed by :func:`quadrature` for all the points of
+a block at once.
 :func:`evaluate` evaluates expressions at arrays of values of their symbols.
 
 :func:`check_computable` refuses, with a symgrad error that names the
@@ -72,7 +75,22 @@ def lambdify(args: Sequence[sp.Symbol], exprs, *, cse: bool = True) -> Callable:
     else:
         exprs = _numeric_form(exprs)
         check_computable([exprs], "numeric evaluation")
-    return sp.lambdify(list(args), exprs, modules=list(MODULES), cse=cse, dummify=True)
+    modules = [{"finite_or_zero": _finite_or_zero}, *MODULES]
+    return sp.lambdify(list(args), exprs, modules=modules, cse=cse, dummify=True)
+
+
+class finite_or_zero(sp.Function):  # noqa: N801 (a sympy function, printed by name)
+    """Its argument where that is a finite number, else 0: the integrand of a quadrature far in a tail.
+
+    A density's formula can round to 0 there and its score to 0/0; the numeric
+    Fisher metric (``fisher_metric(..., method="numeric")``) counts such points as 0.
+    """
+
+
+def _finite_or_zero(v):
+    with np.errstate(all="ignore"):
+        v = np.asarray(v, dtype=float)
+        return np.where(np.isfinite(v), v, 0.0)
 
 
 _INT64_MAX = 2**63 - 1
@@ -153,6 +171,8 @@ def _why_not_computable(node, exported, target="numpy"):
     """Why ``node`` (one subexpression) cannot be computed, and what to do; None if it can."""
     if isinstance(node, _SPECIAL_KINDS):
         return _why_not_special(node, target)
+    if isinstance(node, sp.Integral) and not exported and _definite(node):
+        return None  # the kernel computes it by quadrature at each point
     for kind, what in _UNEVALUATED:
         if isinstance(node, kind):
             return f"{what}, which generated code does not compute; evaluate it (.doit()) or give a closed form"
@@ -180,9 +200,11 @@ def check_computable(exprs: Iterable, caller: str, target: str = "numpy") -> Non
     """Refuse expressions that hold what the ``target`` cannot compute.
 
     The one check of what numeric code can hold, shared by :func:`lambdify` and
-    the exporters: unevaluated integrals, sums, products, derivatives, limits
-    and substitutions, undefined functions (``sp.Function("f")(x)``),
-    ``DiracDelta`` and ``AccumBounds`` are refused for every target; ``nan``,
+    the exporters: unevaluated integrals (but a definite integral over one
+    variable between numeric limits, which :class:`Kernel` computes by
+    quadrature), sums, products, derivatives, limits and substitutions,
+    undefined functions (``sp.Function("f")(x)``), ``DiracDelta`` and
+    ``AccumBounds`` are refused for every target; ``nan``,
     ``zoo`` and the infinities for the exported targets only (the kernel
     evaluates them to NaN and inf, as its callers expect).  ``Piecewise`` is
     computed by every target, as NaN where no condition holds.  Of the special
@@ -264,7 +286,7 @@ class Kernel:
     part is NaN.
     """
 
-    __slots__ = ("params", "size", "_f")
+    __slots__ = ("params", "size", "_f", "_integrals")
 
     def __init__(
         self, exprs: Sequence[sp.Expr], coords: Sequence[sp.Symbol], free: Iterable[sp.Symbol] = (), *, cse=True
@@ -273,9 +295,17 @@ class Kernel:
         used = set().union(*(e.free_symbols for e in exprs))
         self.params = tuple(p for p in free if p in used)
         self.size = len(exprs)
-        self._f = lambdify(list(coords) + list(self.params), exprs, cse=cse)
+        # definite integrals over one variable with numeric limits: computed by quadrature at each call
+        integrals = sorted({i for e in exprs for i in e.atoms(sp.Integral) if _definite(i)}, key=sp.default_sort_key)
+        self._integrals = _Integrals(integrals, coords, self.params) if integrals else None
+        holders = [sp.Dummy(f"integral{k}") for k in range(len(integrals))]
+        if integrals:
+            exprs = [e.xreplace(dict(zip(integrals, holders))) for e in exprs]
+        self._f = lambdify(list(coords) + list(self.params) + holders, exprs, cse=cse)
 
     def _fill(self, out, X, values):
+        if self._integrals is not None:
+            values = [*values, *self._integrals(X, values)]
         for i, r in enumerate(self._f(*(X[..., k] for k in range(X.shape[-1])), *values)):
             if np.iscomplexobj(r):  # real arithmetic: a complex value is no real number
                 r = np.where(np.imag(r) == 0, np.real(r), np.nan)
@@ -323,6 +353,58 @@ class Kernel:
             out = np.empty((count, done.shape[-1])) if out is None else out
             out[block] = done
         return out.reshape(lead + (out.shape[-1],))
+
+
+#: The relative and absolute tolerances of the quadratures of :func:`quadrature`.
+QUAD_EPSREL, QUAD_EPSABS = 1e-9, 1e-12
+
+
+def quadrature(integrand: Callable[[float], np.ndarray], lo: float, hi: float) -> np.ndarray:
+    """``integral of integrand(t) dt`` over ``[lo, hi]`` (infinite ends allowed), for arrays of values at once.
+
+    :func:`scipy.integrate.quad_vec`: one adaptive subdivision of the range for the
+    whole array ``integrand(t)`` returns (every point of a batch).
+    """
+    from scipy.integrate import quad_vec
+
+    value, _ = quad_vec(integrand, float(lo), float(hi), epsabs=QUAD_EPSABS, epsrel=QUAD_EPSREL)
+    return np.asarray(value)
+
+
+def _definite(integral: sp.Integral) -> bool:
+    """Whether ``integral`` is over one variable between numeric limits (infinities allowed)."""
+    limits = integral.limits
+    return len(limits) == 1 and len(limits[0]) == 3 and all(sp.sympify(b).is_number for b in limits[0][1:])
+
+
+class _Integrals:
+    """The values of definite integrals at arrays of points, one quadrature per variable and range."""
+
+    def __init__(self, integrals, coords, params):
+        self.count = len(integrals)
+        self._groups = []
+        by_range = {}
+        for k, integral in enumerate(integrals):
+            var, lo, hi = integral.limits[0]
+            by_range.setdefault((var, lo, hi), []).append((k, integral.function))
+        for (var, lo, hi), members in by_range.items():
+            inner = Kernel([f for _, f in members], coords, [*params, var])
+            # where each argument of the inner kernel comes from: a parameter's value, or the variable (None)
+            source = [None if p == var else params.index(p) for p in inner.params]
+            self._groups.append(([k for k, _ in members], inner, source, float(lo), float(hi)))
+
+    def __call__(self, X, values):
+        out = [None] * self.count
+        for slots, inner, source, lo, hi in self._groups:
+
+            def integrand(t, inner=inner, source=source):
+                with np.errstate(all="ignore"):
+                    return inner(X, [t if i is None else values[i] for i in source])
+
+            result = quadrature(integrand, lo, hi)
+            for j, k in enumerate(slots):
+                out[k] = result[..., j]
+        return out
 
 
 def evaluate(exprs: Sequence[sp.Expr], values: Mapping[sp.Symbol, np.ndarray], n: int) -> np.ndarray:

@@ -15,14 +15,10 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import sympy as sp
-from scipy.integrate import quad_vec
 
 from . import _kernels
 
-__all__ = ["MeanKernel", "EPSREL", "EPSABS", "TAIL"]
-
-#: The relative and absolute tolerances of the adaptive quadrature.
-EPSREL, EPSABS = 1e-9, 1e-12
+__all__ = ["MeanKernel", "TAIL"]
 
 #: The density below which a tail point whose rule is not finite counts as no mass.
 TAIL = 1e-30
@@ -75,5 +71,4 @@ class MeanKernel:
             negligible = ~np.isfinite(density) | (np.abs(density) < TAIL)
             return np.where(~np.isfinite(weighted) & negligible, 0.0, weighted)
 
-        mean, _ = quad_vec(integrand, self._lo, self._hi, epsabs=EPSABS, epsrel=EPSREL)
-        return np.asarray(mean)
+        return _kernels.quadrature(integrand, self._lo, self._hi)
