@@ -53,3 +53,19 @@ def test_a_numeric_metric_needs_a_continuous_variable_between_numeric_limits():
     p = sp.Symbol("p", positive=True)
     with pytest.raises(sg.FamilyError, match="continuous"):
         sg.fisher_metric(sg.Poisson(p), sg.Manifold("rate").chart(p), method="numeric")
+
+
+def test_a_flow_of_the_numeric_metric_is_solved_and_plotted_on_a_grid():
+    from matplotlib.figure import Figure
+
+    from symgrad.plotting import plot_flow
+
+    A = sg.Manifold("normal grid").chart(mu, s)
+    density = sg.Density(sp.exp(-((x - mu) ** 2) / (2 * s**2)) / (s * sp.sqrt(2 * sp.pi)), x)
+    F = sg.fisher_metric(density, A, method="numeric")
+    flow = sg.GradientFlow(sg.Scalar(A.manifold, A, (mu - 1) ** 2 + (s - 2) ** 2), F, solve="numeric")
+    out = plot_flow(Figure().subplots(), flow, A, {mu: (-1, 2), s: (0.5, 3)}, n=5, contour_n=8)
+    X, Y = out["grid"]
+    # G = diag(1/s^2, 2/s^2): v = -(2 (mu - 1) s^2, (s - 2) s^2)
+    np.testing.assert_allclose(out["field"][0], -2 * (X - 1) * Y**2, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(out["field"][1], -(Y - 2) * Y**2, rtol=1e-6, atol=1e-9)

@@ -397,3 +397,21 @@ def test_a_numeric_solve_flow_on_more_points_than_one_block():
     X = np.column_stack([rng.uniform(0, 8, 2 * CHUNK + 3), rng.uniform(0.5, 9, 2 * CHUNK + 3)]).reshape(-1, 1, 2)
     np.testing.assert_allclose(numeric(X), symbolic(X), rtol=1e-10, atol=1e-12)
     assert numeric(X).shape == (2 * CHUNK + 3, 1, 2)
+
+
+def test_a_grid_of_points_is_solved_in_its_shape_as_plots_pass_it():
+    from matplotlib.figure import Figure
+
+    from symgrad.plotting import plot_flow
+
+    mu, s = sp.Symbol("mu", real=True), sp.Symbol("s", positive=True)
+    A = sg.Manifold("grid").chart(mu, s)
+    c = sp.Rational(1, 10)
+    G = sg.Metric(A.manifold, A, sp.Matrix([[1 / s**2, c], [c, 2 / s**2]]), check=False)
+    cost = sg.Scalar(A.manifold, A, (mu - 1) ** 2 + (s - 2) ** 2)
+    numeric = sg.GradientFlow(cost, G, solve="numeric")
+    out = plot_flow(Figure().subplots(), numeric, A, {mu: (-1, 2), s: (0.5, 1)}, n=6, contour_n=10)
+    X, Y = out["grid"]
+    closed = sg.GradientFlow(cost, G, solve="symbolic").numeric(A)(np.stack([X, Y], axis=-1))
+    np.testing.assert_allclose(out["field"][0], closed[..., 0], rtol=1e-10)
+    np.testing.assert_allclose(out["field"][1], closed[..., 1], rtol=1e-10)

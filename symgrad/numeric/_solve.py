@@ -111,6 +111,9 @@ def solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     array([[1. , 0.5],
            [nan, nan]])
     """
+    if b.ndim != 2:  # points on a grid, shape (..., d): solved as one stack, given back in that shape
+        lead, d = b.shape[:-1], b.shape[-1]
+        return solve(A.reshape((-1, d, d)), b.reshape((-1, d))).reshape(lead + (d,))
     out = np.full(b.shape, np.nan)
     ok = np.isfinite(A).all(axis=(-1, -2)) & np.isfinite(b).all(axis=-1)
     every = bool(ok.all())
