@@ -202,15 +202,7 @@ def affine_factor(
     """
     U = sp.Dummy("u", real=True)
     theta = set(theta)
-    for u in sp.preorder_traversal(g):
-        if not isinstance(u, sp.Expr) or x not in u.free_symbols:
-            continue
-        alpha = sp.cancel(sp.diff(u, x))
-        if alpha == 0 or x in alpha.free_symbols:
-            continue
-        beta = sp.expand(u - alpha * x)
-        if x in beta.free_symbols:
-            continue
+    for u, (alpha, beta) in _affine_parts(g, x, with_subexpression=True):
         phi = g.xreplace({u: U})
         if x in phi.free_symbols or phi.free_symbols & theta:
             continue
@@ -280,9 +272,12 @@ def _gamma_tidy(entry):
         return entry
 
 
-def _affine_parts(pdf, x):
-    """``(alpha, beta)`` of the subexpressions ``alpha x + beta`` of ``pdf`` (``alpha`` nonzero, free of ``x``)."""
-    for sub in sp.preorder_traversal(pdf):
+def _affine_parts(expr, x, with_subexpression=False):
+    """``(alpha, beta)`` of the subexpressions ``alpha x + beta`` of ``expr`` (``alpha`` nonzero, free of ``x``).
+
+    With ``with_subexpression``: ``(subexpression, (alpha, beta))``.
+    """
+    for sub in sp.preorder_traversal(expr):
         if not isinstance(sub, sp.Expr) or x not in sub.free_symbols:
             continue
         alpha = sp.cancel(sp.diff(sub, x))
@@ -290,7 +285,7 @@ def _affine_parts(pdf, x):
             continue
         beta = sp.expand(sub - alpha * x)
         if x not in beta.free_symbols:
-            yield alpha, beta
+            yield (sub, (alpha, beta)) if with_subexpression else (alpha, beta)
 
 
 def _periodic(pdf, x, period):

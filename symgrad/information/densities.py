@@ -25,7 +25,16 @@ from ..errors import (
 )
 from ..numeric import _kernels
 from ._expect import data_symbol, fisher_information, integrated_fisher, standard_constants
-from ._integration import CHECK_TIMEOUT, Clock, affine_factor, integrate, reduced_fisher, time_limited
+from ._integration import (
+    CHECK_TIMEOUT,
+    Clock,
+    _affine_parts,
+    _free_of,
+    affine_factor,
+    integrate,
+    reduced_fisher,
+    time_limited,
+)
 from .families import Family, _bound_values, _check_data_symbol, _family_symbols, _numeric_values
 from .multivariate import MultivariateNormal
 
@@ -479,15 +488,7 @@ def standardize(density: Density, theta) -> tuple[sp.Expr, sp.Expr, Density] | N
     if not pdf.free_symbols & ts:
         return None
     locs, scales = [sp.Integer(0)], [sp.Integer(1)]
-    for sub in sp.preorder_traversal(pdf):
-        if not isinstance(sub, sp.Expr) or x not in sub.free_symbols or not sub.free_symbols & ts:
-            continue
-        alpha = sp.cancel(sp.diff(sub, x))
-        if alpha == 0 or x in alpha.free_symbols:
-            continue
-        beta = sp.expand(sub - alpha * x)
-        if x in beta.free_symbols:
-            continue
+    for alpha, beta in _affine_parts(pdf, x):
         locs.append(sp.cancel(-beta / alpha))
         scales += [sp.cancel(1 / alpha), sp.cancel(-1 / alpha)]
     for t in sorted(ts & pdf.free_symbols, key=sp.default_sort_key):
@@ -498,26 +499,9 @@ def standardize(density: Density, theta) -> tuple[sp.Expr, sp.Expr, Density] | N
         for sc in dict.fromkeys(scales):
             if not ((m.free_symbols | sc.free_symbols) & ts) or _domain.ask(sc, "positive") is not True:
                 continue
-            f = _theta_free(sc * pdf.xreplace({x: m + sc * u}), ts)
+            f = _free_of(sc * pdf.xreplace({x: m + sc * u}), ts)
             if f is not None:
                 return m, sc, Density(f, u, check=False)
-    return None
-
-
-def _theta_free(expr, ts):
-    """``expr`` rewritten free of the symbols ``ts`` by cheap steps, or None."""
-    steps = (
-        lambda e: e,
-        sp.cancel,
-        lambda e: sp.cancel(sp.powsimp(e.replace(lambda n: n.func is sp.exp, lambda n: sp.exp(sp.expand(n.args[0]))))),
-    )
-    for step in steps:
-        try:
-            expr = time_limited(lambda e=expr, step=step: step(e), 1.0)
-        except (TimeoutError, sp.PolynomialError):
-            return None
-        if not expr.free_symbols & ts:
-            return expr
     return None
 
 
