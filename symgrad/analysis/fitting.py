@@ -162,6 +162,20 @@ def _nnls(A, b, what):
     return x / scale
 
 
+def _mixture(weights, comps, dim):
+    """The metric ``sum_k c_k G_k`` of the fitted non-negative weights; FitError if every weight is 0."""
+    if not np.any(weights > 0):
+        raise FitError(
+            "no positive combination of the candidate metrics fits the data (every weight is 0); "
+            "is the data a descent flow of this cost?"
+        )
+    G = sp.zeros(dim, dim)
+    for ck, Gk in zip(weights, comps):
+        if ck > 0:
+            G += sp.Float(ck) * sp.Matrix(Gk)
+    return G
+
+
 def _rank_check(A, p, what):
     if np.linalg.matrix_rank(A) < p:
         raise FitError(
@@ -388,16 +402,7 @@ def fit_metric(
             for k, Gk in enumerate(comps)
         ]
         A = np.stack(cols, axis=1)
-        c = _nnls(A, -W.reshape(-1), "mixture")
-        if not np.any(c > 0):
-            raise FitError(
-                "no positive combination of the candidate metrics fits the data (every weight is 0); "
-                "is the data a descent flow of this cost?"
-            )
-        G = sp.zeros(dim, dim)
-        for ck, Gk in zip(c, comps):
-            if ck > 0:
-                G += sp.Float(ck) * sp.Matrix(Gk)
+        G = _mixture(_nnls(A, -W.reshape(-1), "mixture"), comps, dim)
     metric = Metric(M, chart, G)
     Gx = _at_states(metric.components(), chart, X, bound, "the fitted metric")
     resid = np.einsum("nij,nj->ni", Gx, V) + W
@@ -565,16 +570,7 @@ def _fit_chunked(cost, states, velocities, family, params):
         G = (G + G.T) / 2
     elif kind == "mixture":
         R, c = _square_root_system(AtA, Atb, "mixture")
-        weights = _nnls(R, c, "mixture")
-        if not np.any(weights > 0):
-            raise FitError(
-                "no positive combination of the candidate metrics fits the data (every weight is 0); "
-                "is the data a descent flow of this cost?"
-            )
-        G = sp.zeros(dim, dim)
-        for ck, Gk in zip(weights, comps):
-            if ck > 0:
-                G += sp.Float(ck) * sp.Matrix(Gk)
+        G = _mixture(_nnls(R, c, "mixture"), comps, dim)
     else:
         if np.any(AtA <= 0):
             raise FitError(
