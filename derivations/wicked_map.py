@@ -148,7 +148,11 @@ def _routes():
     """The shear's routes integrated numerically in both charts: ``{(route, chart name): path, shape (time, 2)}``."""
     w = sg.catalog.wicked_map()
     x0, y0 = map(float, START)
-    starts = {w.terrain: [x0, y0], w.map: [x0 + float(w.k) * y0, y0]}
+    return _integrated_routes(w, {w.terrain: [x0, y0], w.map: [x0 + float(w.k) * y0, y0]})
+
+
+def _integrated_routes(w, starts):
+    """The red (true metric) and blue (map metric) routes of ``w`` integrated in both charts from ``starts``."""
     times = _times()
     out = {}
     for route, metric in (("red", w.true_metric), ("blue", w.map_metric)):
@@ -172,15 +176,7 @@ def _triangle_routes():
     """The triangle map's routes integrated numerically in both charts, as :func:`_routes`."""
     w = triangle_map()
     start = [float(c) for c in TRIANGLE_START]
-    starts = {w.terrain: start, w.map: _to_map(start).tolist()}
-    times = _times()
-    out = {}
-    for route, metric in (("red", w.true_metric), ("blue", w.map_metric)):
-        flow = sg.GradientFlow(w.cost, metric)
-        for chart in (w.terrain, w.map):
-            sol = flow.numeric(chart).integrate(starts[chart], (0.0, T_END), t_eval=times)
-            out[route, chart.name] = sol.y
-    return times, out
+    return _integrated_routes(w, {w.terrain: start, w.map: _to_map(start).tolist()})
 
 
 def _square_boundary(n=21):
