@@ -12,7 +12,7 @@ with :math:`x \sim p`, moves on average along :math:`\bar v(\theta) = E_x[v(\the
   the standard deviation left symbolic), Gauss--Legendre, weighted by the
   density, for a bounded support; for any other continuous input (a gamma, a
   logistic, a density of one's own on an unbounded range) by adaptive
-  quadrature where the flow is evaluated (:mod:`symgrad.numeric._mean`):
+  quadrature where the flow is evaluated (definite integrals the numeric kernel computes):
   numeric flows, integration and plots work, closed-form components and the
   exporters do not;
 - for a :class:`~symgrad.GradientFlow` whose metric and rate do not depend on
@@ -34,6 +34,7 @@ from ..core.gradient import GradientFlow
 from ..core.linalg import solve_metric
 from ..core.tensors import Covector, Scalar, Vector
 from ..errors import ArgumentTypeError, BudgetError, IntegrationError, NoClosedFormError
+from ..numeric._kernels import tail_weighted
 from .densities import TransformedDensity
 from .families import Family, Normal, as_family
 from .fisher import expectation
@@ -268,7 +269,7 @@ def _expected(flow, family, x, method, nodes, seconds):
 
 
 def _adaptive(flow, family, x):
-    """The mean by adaptive quadrature at evaluation time (:mod:`symgrad.numeric._mean`)."""
+    """The mean by adaptive quadrature at evaluation time (definite integrals that the numeric kernel computes)."""
     if family.discrete:
         raise NoClosedFormError(
             f"expected_flow: adaptive quadrature integrates over a continuous input, not {family!r}"
@@ -280,20 +281,28 @@ def _adaptive(flow, family, x):
             "quadrature has no fixed range; give the family numeric bounds"
         )
     field = Vector(flow.manifold, flow.chart, flow.components(flow.chart))
-    return _AdaptiveMean(field, family, x, family.pdf(x), lo, hi)
+    return _AdaptiveMean(field, family, x, lo, hi)
 
 
 class _AdaptiveMean(Vector):
-    """The mean of a field over an input, computed by adaptive quadrature where it is evaluated."""
+    """The mean of a field over an input, computed by adaptive quadrature where it is evaluated.
 
-    def __init__(self, field, family, x, pdf, lo, hi):
+    Its components are the definite integrals :math:`\\int v_i(\\theta, x)\\, p(x)\\, dx`
+    (:attr:`integrals`, a Vector), which the numeric kernel computes by quadrature;
+    :meth:`components` refuses to show them as a closed form.
+    """
+
+    def __init__(self, field, family, x, lo, hi):
         self.family = family
         self.sample = x
-        self._mean_of = (field, Scalar(field.manifold, field.chart, pdf), x, lo, hi)
-        super().__init__(field.manifold, field.chart, field.components())
+        self.field = field
+        pdf = family.pdf(x)
+        means = [sp.Integral(tail_weighted(v * pdf, pdf), (x, lo, hi)) for v in field.components()]
+        self.integrals = Vector(field.manifold, field.chart, means)
+        super().__init__(field.manifold, field.chart, means)
 
     def __repr__(self):
-        return f"expected_flow({self._mean_of[0]!r}, {self.family!r}, {self.sample}) by adaptive quadrature"
+        return f"expected_flow({self.field!r}, {self.family!r}, {self.sample}) by adaptive quadrature"
 
     def components(self, chart=None, simplify="fast"):
         raise NoClosedFormError(

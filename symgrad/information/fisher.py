@@ -340,10 +340,11 @@ def _numeric_metric(family, chart, check):
         )
     n = chart.dim
     G = sp.zeros(n, n)
+    x = expectations.variable
+    density = sp.exp(sp.expand_log(expectations._density.log_pdf(x), force=True))
     for i, j, f in expectations._numeric:  # s_i s_j exp(log p): the density neither overflows nor underflows early
-        # where the density's formula rounds to 0 far in a tail, its scores may be 0/0: counted as 0 there, as
-        # FisherExpectation.evaluate does
-        G[i, j] = G[j, i] = sp.Integral(_kernels.finite_or_zero(f), (expectations.variable, lo, hi))
+        # where the density's formula rounds to 0 far in a tail, its scores may be 0/0: no mass there
+        G[i, j] = G[j, i] = sp.Integral(_kernels.tail_weighted(f, density), (x, lo, hi))
     note = "every entry is an integral over the data, computed by adaptive quadrature where the metric is evaluated"
     return Metric(chart.manifold, chart, G, check=check, provenance=(note,))
 

@@ -143,10 +143,11 @@ def _compile(num):
     compiled = _COMPILED.get(num)
     if compiled is not None:
         return compiled
-    if num._mean is not None:
+    if any(e.has(sp.Integral) for e in num._exprs["flow"]):
         raise ArgumentTypeError(
-            f"{_CALLER}: the flow of {num!r} takes a mean over an input by adaptive quadrature, which the JAX "
-            "backend does not compute; integrate it with backend='scipy'"
+            f"{_CALLER}: the flow of {num!r} holds integrals computed by adaptive quadrature (a mean over an "
+            "input, a numeric Fisher metric), which the JAX backend does not compute; integrate it with "
+            "backend='scipy'"
         )
     _, jnp, _, _ = _modules()
     source, parameters = _source(num)

@@ -75,22 +75,30 @@ def lambdify(args: Sequence[sp.Symbol], exprs, *, cse: bool = True) -> Callable:
     else:
         exprs = _numeric_form(exprs)
         check_computable([exprs], "numeric evaluation")
-    modules = [{"finite_or_zero": _finite_or_zero}, *MODULES]
+    modules = [{"tail_weighted": _tail_weighted}, *MODULES]
     return sp.lambdify(list(args), exprs, modules=modules, cse=cse, dummify=True)
 
 
-class finite_or_zero(sp.Function):  # noqa: N801 (a sympy function, printed by name)
-    """Its argument where that is a finite number, else 0: the integrand of a quadrature far in a tail.
+#: The density below which a tail point whose integrand is not finite counts as no mass (:class:`tail_weighted`).
+TAIL = 1e-30
 
-    A density's formula can round to 0 there and its score to 0/0; the numeric
-    Fisher metric (``fisher_metric(..., method="numeric")``) counts such points as 0.
+
+class tail_weighted(sp.Function):  # noqa: N801 (a sympy function, printed by name)
+    """``tail_weighted(value, density)``: ``value``, but 0 where it is not finite and ``density`` is negligible.
+
+    The integrand of a quadrature over an input: far in a tail the formulas may
+    overflow (``exp(3 w x)`` at ``x = 300``) or a density's score be 0/0 where
+    the density rounds to 0.  Where ``density`` is below :data:`TAIL` or is no
+    number itself, such a point counts as no mass; a non-finite ``value`` where
+    the density is not negligible stays, and the numeric flow reports it.
     """
 
 
-def _finite_or_zero(v):
+def _tail_weighted(value, density):
     with np.errstate(all="ignore"):
-        v = np.asarray(v, dtype=float)
-        return np.where(np.isfinite(v), v, 0.0)
+        value, density = np.asarray(value, dtype=float), np.asarray(density, dtype=float)
+        negligible = ~np.isfinite(density) | (np.abs(density) < TAIL)
+        return np.where(~np.isfinite(value) & negligible, 0.0, value)
 
 
 _INT64_MAX = 2**63 - 1

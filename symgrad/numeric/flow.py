@@ -51,7 +51,7 @@ from numpy.typing import ArrayLike
 from ..core._immutable import Immutable
 from ..core.tensors import Vector
 from ..errors import ArgumentTypeError
-from . import _ivp, _jax, _kernels, _mean, _params, _solve, _validate
+from . import _ivp, _jax, _kernels, _params, _solve, _validate
 from ._ivp import FAILED, LEFT_DOMAIN, REACHED_END, FlowSolution
 
 __all__ = ["NumericFlow", "FlowSolution"]
@@ -150,20 +150,17 @@ class NumericFlow(Immutable):
         metric = getattr(flow, "metric", None)
         cost = getattr(flow, "cost", None)
         self._solved = getattr(flow, "solve", None) == "numeric"  # G v = -eta dC solved at each point
-        # a mean over an input by adaptive quadrature: the per-sample rule, its density, the sample, the support
-        self._mean = getattr(flow, "_mean_of", None)
-        if self._mean is not None:
-            field, density, sample, _, _ = self._mean
-            exprs = {"flow": [*field.components(chart), density.components(chart)]}
-        else:
-            exprs = {"flow": _solve.flow_entries(flow, chart) if self._solved else list(flow.components(chart))}
+        # a mean over an input by adaptive quadrature has its components as definite integrals, which the
+        # kernel computes where they are evaluated (and which have no closed form to show)
+        field = getattr(flow, "integrals", flow)
+        exprs = {"flow": _solve.flow_entries(flow, chart) if self._solved else list(field.components(chart))}
         if metric is not None:
             exprs["metric"] = list(metric.components(chart))
         if cost is not None:
             exprs["cost"] = [cost.components(chart)]
         rate = getattr(flow, "rate", sp.Integer(1))  # its symbols count even where the flow is zero
         symbols = set().union(rate.free_symbols, *(e.free_symbols for es in exprs.values() for e in es))
-        symbols -= set(self.coords) | ({self._mean[2]} if self._mean is not None else set())
+        symbols -= set(self.coords)
         limits = set().union(*(r.free_symbols for r in chart.restrictions)) - set(self.coords)
         of = f"the flow, its metric or its cost in chart {chart.name!r}"
         coordinates = set(self.coords) | set(getattr(chart.manifold, "coordinates", ()))
@@ -194,10 +191,6 @@ class NumericFlow(Immutable):
                     f"{type(self.flow).__name__}, not a GradientFlow"
                 )
             exprs = [e.xreplace(self.params) for e in self._exprs[which]] if self.params else self._exprs[which]
-            if which == "flow" and self._mean is not None:
-                _, _, sample, lo, hi = self._mean
-                self._kernels[which] = _mean.MeanKernel(exprs, self.coords, self.free_params, sample, lo, hi)
-                return self._kernels[which]
             kernel = _solve.SolveKernel if which == "flow" and self._solved else _kernels.Kernel
             self._kernels[which] = kernel(exprs, self.coords, self.free_params)
         return self._kernels[which]
