@@ -36,6 +36,7 @@ symgrad ...
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import pathlib
@@ -47,7 +48,7 @@ from typing import TYPE_CHECKING, TextIO
 import sympy as sp
 
 from . import __version__
-from .errors import SymgradError
+from .errors import NumericValueError, SymgradError
 
 if TYPE_CHECKING:
     from .io.modelfile import Model
@@ -268,12 +269,22 @@ def check(model_path: str | os.PathLike[str], stream: TextIO | None = None) -> b
     ok = True
     charts = model.cost.manifold.charts
     if len(set(charts)) < 2:
-        return _check_one_chart(model, stream)
+        return _check_one_chart(model, model_path, stream)
     for name, metric in model.metrics.items():
-        report = check_invariance(model.cost, metric, params=_values_used(model, charts, model.cost, metric))
+        with _naming(model_path, name):
+            report = check_invariance(model.cost, metric, params=_values_used(model, charts, model.cost, metric))
         stream.write(f"metric {name!r}\n{report}\n\n")
         ok &= report.passed
     return ok
+
+
+@contextlib.contextmanager
+def _naming(model_path, metric: str):
+    """Name the model file and the metric in a numeric failure of a check."""
+    try:
+        yield
+    except NumericValueError as e:
+        raise NumericValueError(f"{model_path}, metric {metric!r}: {e}") from None
 
 
 def _values_used(model: Model, charts, *objects) -> dict:
@@ -286,13 +297,14 @@ def _values_used(model: Model, charts, *objects) -> dict:
     return {s: v for s, v in model.parameter_values.items() if s in used}
 
 
-def _check_one_chart(model: Model, stream: TextIO) -> bool:
+def _check_one_chart(model: Model, model_path, stream: TextIO) -> bool:
     from .analysis.invariance import check_descent
 
     ok = True
     for name in model.metrics:
         flow = model.flow(name)
-        descent = check_descent(flow, flow.chart, _values_used(model, [flow.chart], flow, flow.cost, flow.metric))
+        with _naming(model_path, name):
+            descent = check_descent(flow, flow.chart, _values_used(model, [flow.chart], flow, flow.cost, flow.metric))
         stream.write(
             f"metric {name!r}\n"
             "  positive definite: yes\n"
@@ -528,7 +540,9 @@ def _supervise(args: argparse.Namespace) -> int:
     """Run the command in a forked worker process with a memory limit; stop it past its time budget."""
     import signal
 
-    runs = (len(args.only or ()) or _derivation_count()) if args.command == "reproduce" else 1
+    from .paper import MODULES
+
+    runs = (len(args.only or ()) or len(MODULES)) if args.command == "reproduce" else 1
     wall = args.timeout * runs + GRACE
     sys.stdout.flush()
     sys.stderr.flush()
@@ -579,12 +593,6 @@ def _supervise(args: argparse.Namespace) -> int:
             f"--memory (now {args.memory:g} MiB) or a simpler model"
         )
     return os.WEXITSTATUS(status)
-
-
-def _derivation_count() -> int:
-    from .paper import MODULES
-
-    return len(MODULES)
 
 
 if __name__ == "__main__":

@@ -148,3 +148,9 @@ def test_each_derivation_of_reproduce_has_the_budget(tmp_path, capsys):
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert last.startswith("symgrad: error: ") and "did not finish within the budget of 0.3 s" in last
     assert not (out / "fig3_gaussian_kl.png").exists()
+
+
+def test_a_check_that_cannot_evaluate_the_flow_is_an_error_naming_the_metric(tmp_path, capsys):
+    assert main(["check", str(_model(tmp_path, cost="x*log(E, erf(pi*pi))"))]) == 2
+    err = capsys.readouterr().err
+    assert "model.toml, metric 'e': the rate of change dC(v)" in err and "is not finite at any" in err

@@ -199,3 +199,17 @@ def test_symbolic_minors_that_take_too_long_are_decided_by_sampling(monkeypatch)
     with pytest.raises(sg.NotPositiveDefiniteError):
         sg.Metric(A.manifold, A, G - sp.Matrix([[2, 0], [0, 0]]))  # the first entry is below 0 everywhere
     assert time.perf_counter() - t0 < 6
+
+
+def test_a_gradient_that_overflows_everywhere_is_an_error_not_a_verdict():
+    # 1/log(erf(pi**2)) is about -1e43 exactly, but erf(pi**2) rounds to 1.0 in floats: the flow is nan
+    o = sg.catalog.one_dimensional()
+    cost = sg.Scalar(o.manifold, o.X, o.x / sp.log(sp.erf(sp.pi**2)))
+    with pytest.raises(sg.NumericValueError, match=r"gradient computed in charts 'x' and 'sqrt' is not finite at any"):
+        sg.check_invariance(cost, sg.euclidean(o.X))
+    with pytest.raises(sg.NumericValueError, match=r"dC\(v\) of the cost .* is not finite at any of the 16"):
+        sg.check_descent(sg.GradientFlow(cost, sg.euclidean(o.X)))
+    # a finite cost of the same form is checked as before
+    fine = sg.Scalar(o.manifold, o.X, o.x / sp.log(sp.erf(sp.Rational(1, 2))))
+    assert sg.check_invariance(fine, sg.euclidean(o.X)).passed
+    assert sg.check_descent(sg.GradientFlow(fine, sg.euclidean(o.X)))

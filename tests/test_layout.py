@@ -26,7 +26,12 @@ PAPER = ROOT / "derivations"  # installed as symgrad.paper
 MAX_LINES = 600
 
 #: The numeric modules that depend on nothing in symgrad but the errors (and each other).
-NUMERIC_LEAVES = {"symgrad.numeric._kernels", "symgrad.numeric._params", "symgrad.numeric._ivp"}
+NUMERIC_LEAVES = {
+    "symgrad.numeric._kernels",
+    "symgrad.numeric._params",
+    "symgrad.numeric._arguments",
+    "symgrad.numeric._ivp",
+}
 
 #: The top-level modules that re-export names under their documented module paths.
 FACADES = {"symgrad.simplify", "symgrad.plotting", "symgrad.modelfile"}

@@ -8,6 +8,7 @@ domain is an error naming the point and the parameter values.
 """
 
 import signal
+import warnings
 
 import numpy as np
 import pytest
@@ -186,6 +187,49 @@ def test_bad_tolerances_are_refused(num, options, error, match):
 def test_step_counts_are_integers_of_at_least_one(num, n_steps, error):
     with pytest.raises(error, match="n_steps must be an integer >= 1"):
         num.iterate([2.0], n_steps)
+
+
+@pytest.mark.parametrize("dt", [np.nan, np.inf, "0.1", [0.1, 0.2]])
+def test_the_step_of_the_discrete_rule_is_a_finite_number(num, dt):
+    with pytest.raises(sg.SymgradError, match="dt "):
+        num.iterate([2.0], 3, dt=dt)
+
+
+# -- methods and solver options ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options, error, match",
+    [
+        ({"method": "euler"}, sg.ArgumentTypeError, "method='euler' is not a method of scipy's solve_ivp"),
+        ({"method": 3}, sg.ArgumentTypeError, "method=3 is not a method"),
+        ({"method": dict}, sg.ArgumentTypeError, "subclass of scipy.integrate.OdeSolver"),
+        ({"foo": 3}, sg.ArgumentTypeError, "'foo' is not an option of scipy's solve_ivp"),
+        ({"jac": None}, sg.ArgumentTypeError, "method 'RK45' does not take the option jac; Radau, BDF, LSODA"),
+        ({"max_step": 0}, sg.NumericValueError, "max_step is 0; it must be a number > 0"),
+        ({"max_step": -np.inf}, sg.NumericValueError, "max_step is -inf"),
+        ({"first_step": np.nan}, sg.NumericValueError, "first_step is nan"),
+        ({"first_step": np.inf}, sg.NumericValueError, "first_step is inf"),
+        ({"method": "LSODA", "min_step": -1}, sg.NumericValueError, "min_step is -1"),
+        ({"max_step": [0.1, 0.2]}, sg.ArgumentTypeError, "max_step must be a number"),
+        ({"vectorized": "yes"}, sg.ArgumentTypeError, "vectorized must be True or False"),
+    ],
+)
+def test_bad_methods_and_solver_options_are_refused_not_warned_about(num, options, error, match):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # scipy only warns about an option its method ignores
+        with pytest.raises(error, match=match):
+            num.integrate([[2.0], [3.0]], (0, 1), **options)
+        with pytest.raises(error, match=match):
+            _ivp.trajectory(lambda t, y: -y, [1.0], (0, 1), what="decay", error=RuntimeError, **options)
+
+
+def test_good_solver_options_and_a_solver_class_reach_solve_ivp(num):
+    from scipy.integrate import RK23
+
+    sol = num.integrate([[2.0]], (0, 1), method=RK23, max_step=np.inf, first_step=1e-3, rtol=1e-10, atol=1e-12)
+    ref = num.integrate([[2.0]], (0, 1), method="LSODA", min_step=0, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(sol.y[:, -1], ref.y[:, -1], rtol=1e-7)
 
 
 def test_numpy_integer_step_counts_are_accepted(num):

@@ -35,7 +35,7 @@ from ..core.chart import Chart
 from ..core.gradient import GradientFlow, differential, riemannian_gradient
 from ..core.metrics import euclidean
 from ..core.tensors import Metric, Scalar, check_same_manifold
-from ..errors import AnalysisError, ArgumentTypeError
+from ..errors import AnalysisError, ArgumentTypeError, NumericValueError
 from ..numeric import _params
 
 __all__ = [
@@ -57,8 +57,9 @@ class InvarianceRow:
     deviation : float
         The largest relative difference :math:`|a - b| / (1 + |b|)` of the
         Riemannian gradients computed in the two charts, both written in the
-        second, at random points of its domain (nan when no point gave finite
-        values).
+        second, at random points of its domain (where both are finite; if they
+        are finite at no point, :func:`check_invariance` raises
+        :class:`~symgrad.NumericValueError`).
     naive_deviation : float
         The same for the naive gradients (Euclidean in each chart).
 
@@ -123,20 +124,38 @@ class InvarianceReport:
         return "\n".join(lines)
 
 
-def _deviation(a, b, chart, params):
-    """Largest relative difference of two component matrices at random points of ``chart``."""
-    exprs = list(a) + list(b)
+def _sample(exprs, chart, params):
+    """Random points of ``chart``'s domain for the symbols of ``exprs``: ``{symbol: array}``, ``params`` fixed."""
     symbols = set().union(*(e.free_symbols for e in exprs))
-    intervals = dict(chart.domain)
-    values = _domain.sample(symbols, intervals, n=_domain.N_POINTS, restrictions=chart.restrictions)
+    values = _domain.sample(symbols, dict(chart.domain), n=_domain.N_POINTS, restrictions=chart.restrictions)
     for s, v in (params or {}).items():
         if s in values:
             values[s] = np.full(_domain.N_POINTS, float(v))
+    return values
+
+
+def _not_finite(what, chart, values, value):
+    """The error for ``what`` that is finite at none of the sample points ``values`` (its ``value`` at the first)."""
+    at = ", ".join(f"{s}={float(v[0]):.6g}" for s, v in sorted(values.items(), key=lambda kv: str(kv[0])))
+    return NumericValueError(
+        f"{what} is not finite at any of the {_domain.N_POINTS} random points of chart {chart.name!r} "
+        f"(at {at} it is {value}): it overflows or is singular in floating point there, so nothing can be "
+        "decided; rescale the cost or the metric, or fix the parameter values (params=...)"
+    )
+
+
+def _deviation(a, b, chart, params, what):
+    """Largest relative difference of two component matrices at random points of ``chart``.
+
+    Raises NumericValueError if no point gives finite values of both.
+    """
+    values = _sample(list(a) + list(b), chart, params)
     va = _domain.evaluate(a, values)
     vb = _domain.evaluate(b, values)
     ok = np.all(np.isfinite(va), axis=(1, 2)) & np.all(np.isfinite(vb), axis=(1, 2))
     if not ok.any():
-        return float("nan")
+        bad = va if not np.all(np.isfinite(va[0])) else vb
+        raise _not_finite(what, chart, values, bad[0].ravel().tolist())
     diff = np.abs(va[ok] - vb[ok]) / (1.0 + np.abs(vb[ok]))
     return float(diff.max())
 
@@ -175,6 +194,9 @@ def check_invariance(
     AnalysisError
         If fewer than two charts are given (or the manifold has only one): there is
         nothing to compare.
+    NumericValueError
+        If a gradient is finite at none of the random points (it overflows in
+        floating point, e.g. a cost scaled by 1e300): nothing can be decided.
 
     Examples
     --------
@@ -218,11 +240,12 @@ def check_invariance(
     rows = []
     for i, a in enumerate(charts):
         for b in charts[i + 1 :]:
+            pair = f"computed in charts {a.name!r} and {b.name!r}"  # Riemannian, then naive
             rows.append(
                 InvarianceRow(
                     (a.name, b.name),
-                    _deviation(grads[a].components(b), grads[b].components(b), b, bound),
-                    _deviation(naive[a].components(b), naive[b].components(b), b, bound),
+                    _deviation(grads[a].components(b), grads[b].components(b), b, bound, f"the gradient {pair}"),
+                    _deviation(naive[a].components(b), naive[b].components(b), b, bound, f"the naive one {pair}"),
                 )
             )
     return InvarianceReport(rows, tolerance)
@@ -248,6 +271,11 @@ def check_descent(
     -------
     bool
 
+    Raises
+    ------
+    NumericValueError
+        If :math:`dC(v)` is finite at none of the random points: nothing can be decided.
+
     Examples
     --------
     >>> import symgrad as sg
@@ -272,11 +300,9 @@ def check_descent(
         coordinates=flow.manifold.coordinates,
         convert="float",
     )
-    symbols = rate.free_symbols
-    values = _domain.sample(symbols, dict(chart.domain))
-    for s, v in bound.items():
-        if s in values:
-            values[s] = np.full(_domain.N_POINTS, float(v))
-    r = _domain.evaluate(rate, values)
-    r = r[np.isfinite(r)]
-    return bool(r.size) and bool(np.all(r <= 1e-12 * (1 + np.abs(r).max())))
+    values = _sample([rate], chart, bound)
+    r = np.asarray(_domain.evaluate(rate, values), dtype=float)
+    finite = r[np.isfinite(r)]
+    if not finite.size:
+        raise _not_finite(f"the rate of change dC(v) of the cost along {flow!r}", chart, values, r.flat[0])
+    return bool(np.all(finite <= 1e-12 * (1 + np.abs(finite).max())))

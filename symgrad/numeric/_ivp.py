@@ -18,18 +18,17 @@ one :class:`FlowSolution`, with a status and a message per trajectory;
 :meth:`NumericFlow.iterate <symgrad.NumericFlow.iterate>` returns one too
 (:func:`solution`).
 
-The arguments of every integration are checked here, once, before ``solve_ivp``
-sees them: :func:`times` (``t_span``, ``t_eval``), :func:`tolerances` (``rtol``,
-``atol``) and :func:`steps` (the ``n_steps`` of the discrete rule).
+The arguments of every integration are checked once, before ``solve_ivp``
+sees them, by :mod:`symgrad.numeric._arguments` (times, tolerances, step
+counts, the method and the solver's options).
 
 This module depends on nothing in symgrad but :mod:`symgrad.errors` and
-:mod:`symgrad.numeric._params`.
+:mod:`symgrad.numeric._params` and ``_arguments``.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,8 +36,11 @@ from typing import Any
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from ..errors import ArgumentTypeError, DimensionError, NumericValueError
-from ._params import fmt, real_array
+from ..errors import ArgumentTypeError, DimensionError
+from . import _arguments
+from ._arguments import number as _number  # noqa: F401 - named from here by the JAX backend
+from ._arguments import steps, times, tolerances  # noqa: F401 - steps: likewise
+from ._params import fmt
 
 #: Status codes of a trajectory in a :class:`FlowSolution`.
 REACHED_END, LEFT_DOMAIN, EVENT, FAILED = 0, 1, 2, -1
@@ -120,126 +122,6 @@ def solution(t, y, status, message, t_stop, single, **extras):
     return FlowSolution(t, y, status, list(message), t_stop, **extras)
 
 
-# -- arguments: times, tolerances, step counts -----------------------------------------------
-
-
-def _number(value, what) -> float:
-    """``value`` as a finite float, or the error that names ``what``."""
-    arr = real_array(value, what)
-    if arr.ndim:
-        raise ArgumentTypeError(f"{what} must be a number, got an array of shape {arr.shape}")
-    if not math.isfinite(float(arr)):
-        raise NumericValueError(f"{what} is {float(arr)}; it must be a finite number")
-    return float(arr)
-
-
-def times(t_span, t_eval=None) -> tuple[tuple[float, float], np.ndarray | None]:
-    """The checked ``t_span``, as two floats, and ``t_eval``, as a float array or None.
-
-    ``t_span = (t0, t1)`` holds two finite numbers, ``t1 != t0`` (``t1 < t0``
-    integrates backward in time); ``t_eval`` holds finite times within
-    ``t_span``, in a 1-D array strictly sorted from ``t0`` towards ``t1``.
-
-    Raises
-    ------
-    ArgumentTypeError
-        A time is not a real number.
-    DimensionError
-        ``t_span`` is not a pair, or ``t_eval`` not 1-D.
-    NumericValueError
-        A time is not finite, the ends of ``t_span`` are equal, or ``t_eval``
-        is unsorted or outside ``t_span``.
-
-    Examples
-    --------
-    >>> from symgrad.numeric._ivp import times
-    >>> times([0, 1], [0, 0.5])
-    ((0.0, 1.0), array([0. , 0.5]))
-    >>> times((0, 1), [0.5, float("nan")])
-    Traceback (most recent call last):
-    ...
-    symgrad.errors.NumericValueError: t_eval[1] is nan; the times of t_eval must be finite and within t_span (0, 1)
-    """
-    if isinstance(t_span, (str, bytes)) or not np.iterable(t_span):
-        raise ArgumentTypeError(f"t_span must be a pair (t0, t1) of numbers, got {t_span!r}")
-    ends = list(t_span)
-    if len(ends) != 2:
-        raise DimensionError(f"t_span must be a pair (t0, t1) of numbers, got {len(ends)} value(s): {t_span!r}")
-    t0, t1 = (_number(t, f"t_span[{k}]") for k, t in enumerate(ends))
-    if t0 == t1:
-        raise NumericValueError(
-            f"t_span = ({fmt(t0)}, {fmt(t1)}) has equal ends; pass t1 > t0 (or t1 < t0 to integrate backward)"
-        )
-    if t_eval is None:
-        return (t0, t1), None
-    t_eval = real_array(t_eval, "t_eval")
-    if t_eval.ndim != 1:
-        raise DimensionError(f"t_eval must be a 1-D array of times, got shape {t_eval.shape}")
-    sign = 1.0 if t1 > t0 else -1.0
-    with np.errstate(invalid="ignore"):
-        bad = ~np.isfinite(t_eval) | (sign * (t_eval - t0) < 0) | (sign * (t1 - t_eval) < 0)
-    if bad.any():
-        k = int(np.argmax(bad))
-        raise NumericValueError(
-            f"t_eval[{k}] is {float(t_eval[k])}; the times of t_eval must be finite and within "
-            f"t_span ({fmt(t0)}, {fmt(t1)})"
-        )
-    unsorted = sign * np.diff(t_eval) <= 0
-    if unsorted.any():
-        k = int(np.argmax(unsorted)) + 1
-        order = "increasing" if sign > 0 else "decreasing, as t_span runs backward"
-        raise NumericValueError(
-            f"t_eval must be strictly {order}: t_eval[{k}] = {fmt(t_eval[k])} follows "
-            f"t_eval[{k - 1}] = {fmt(t_eval[k - 1])}"
-        )
-    return (t0, t1), t_eval
-
-
-def tolerances(rtol, atol) -> tuple[float, Any]:
-    """The checked tolerances: ``rtol`` a float, ``atol`` a float or a float array; all finite and >= 0.
-
-    Raises ArgumentTypeError for values that are no real numbers,
-    NumericValueError for negative or non-finite ones.
-
-    Examples
-    --------
-    >>> from symgrad.numeric._ivp import tolerances
-    >>> tolerances(1e-6, [1e-9, 1e-8])
-    (1e-06, array([1.e-09, 1.e-08]))
-    """
-    rtol = _number(rtol, "rtol")
-    atol = real_array(atol, "atol")
-    for name, value in (("rtol", np.asarray(rtol)), ("atol", atol)):
-        bad = ~(np.isfinite(value) & (value >= 0))
-        if bad.any():
-            shown = float(value[np.unravel_index(np.argmax(bad), value.shape)]) if value.ndim else float(value)
-            raise NumericValueError(f"{name} is {shown}; tolerances must be finite numbers >= 0")
-    return rtol, (float(atol) if atol.ndim == 0 else atol)
-
-
-def steps(n_steps) -> int:
-    """The checked number of steps of the discrete rule: an integer >= 1 (``int`` or a numpy integer).
-
-    Examples
-    --------
-    >>> from symgrad.numeric._ivp import steps
-    >>> steps(3)
-    3
-    >>> steps(2.5)
-    Traceback (most recent call last):
-    ...
-    symgrad.errors.ArgumentTypeError: n_steps must be an integer >= 1 (an int or a numpy integer), got 2.5 of type float
-    """
-    if isinstance(n_steps, (bool, np.bool_)) or not isinstance(n_steps, numbers.Integral):
-        raise ArgumentTypeError(
-            "n_steps must be an integer >= 1 (an int or a numpy integer), "
-            f"got {n_steps!r} of type {type(n_steps).__name__}"
-        )
-    if n_steps < 1:
-        raise DimensionError(f"n_steps must be an integer >= 1, got {n_steps}")
-    return int(n_steps)
-
-
 # -- the driver ------------------------------------------------------------------------------
 
 
@@ -295,6 +177,9 @@ def trajectory(
             f"{what}: the integration sets {', '.join(sorted(bad))} itself; pass parameter values with params={{...}}"
         )
     t_span, t_eval = times(t_span, t_eval)
+    solver = options.pop("method", "RK45")
+    options = _arguments.solver_options(_arguments.method(solver), options, what)
+    options["method"] = solver
     if "rtol" in options or "atol" in options:
         options["rtol"], options["atol"] = tolerances(options.get("rtol", 1e-3), options.get("atol", 1e-6))
     y0 = np.asarray(y0, dtype=float)
@@ -401,7 +286,7 @@ def _solver_options(options, n, dim, shape, method, per_member):
         raise ArgumentTypeError(
             f"integrate sets {', '.join(sorted(bad))} itself; pass parameter values with params={{...}}"
         )
-    options = dict(options)
+    options = _arguments.solver_options(_arguments.method(method), options)
     options["rtol"], options["atol"] = _tolerances(options, n, dim, shape, scale=per_member and n > 1)
     user_events = _user_events(options.pop("events", None), shape)
     dense = bool(options.pop("dense_output", False))

@@ -51,7 +51,7 @@ from numpy.typing import ArrayLike
 from ..core._immutable import Immutable
 from ..core.tensors import Vector
 from ..errors import ArgumentTypeError
-from . import _ivp, _jax, _kernels, _params, _solve, _validate
+from . import _arguments, _ivp, _jax, _kernels, _params, _solve, _validate
 from ._ivp import FAILED, LEFT_DOMAIN, REACHED_END, FlowSolution
 
 __all__ = ["NumericFlow", "FlowSolution"]
@@ -429,6 +429,8 @@ class NumericFlow(Immutable):
             The flow is not finite at a point of ``x0``.
         ArgumentTypeError, DimensionError
             ``n_steps`` is no integer >= 1; ``x0`` is empty or no array of real numbers.
+        NumericValueError
+            ``dt`` is not a finite number.
 
         Examples
         --------
@@ -442,7 +444,7 @@ class NumericFlow(Immutable):
         >>> print(num.iterate([2.0], n_steps=3, dt=2.0, params={"eta": 1.0}).message)
         stopped at step 0 (t=0): step 1 leaves the domain of chart 'x' (x = -2 is outside Interval.open(0, oo))
         """
-        n_steps = _ivp.steps(n_steps)
+        n_steps, dt = _arguments.steps(n_steps), _arguments.number(dt, "dt")
         x0, single, values = _validate.start(self, x0, params)
         n = len(x0)
         y = np.empty((n, n_steps + 1, self.dim))
