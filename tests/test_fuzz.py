@@ -120,7 +120,7 @@ def _attempt(text, tmp_path):
             flow = model.flow(name)
             sg.to_python(flow, flow.chart)
             if len(set(model.cost.manifold.charts)) < 2:
-                _check_one_chart(model, io.StringIO())
+                _check_one_chart(model, path, io.StringIO())
             else:
                 check(path, io.StringIO())
         outcome = "model"
