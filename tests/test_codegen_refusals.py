@@ -88,6 +88,18 @@ def test_messages_name_the_subexpression_and_the_remedy():
         sg.to_python(flow, X)
 
 
+@pytest.mark.parametrize(
+    "expr", [sp.hyper((x, x), (x + 1, x + 1), -1), sp.meijerg(((), ()), ((x,), ()), 2), sp.elliptic_k(x)]
+)
+def test_kernel_refuses_functions_numpy_and_scipy_do_not_have_and_computes_those_they_do(expr):
+    name = expr.func.__name__
+    with pytest.raises(sg.UnsupportedExpressionError, match=rf"no function {name}; .*method='adaptive'"):
+        lambdify([x], [sp.exp(expr)])  # inside another function, too
+    # scipy's functions printed by their own names are computed
+    f = lambdify([x], [sp.zeta(x), sp.lowergamma(x, 2)])
+    np.testing.assert_allclose([float(v) for v in f(2.0)], [np.pi**2 / 6, 1 - 3 * np.exp(-2)])
+
+
 def test_numeric_flow_refuses_what_it_cannot_compute():
     flow, X = line_flow(x**2 / 2 + sp.Heaviside(x) * x)  # its derivative holds DiracDelta(x)
     with pytest.raises(sg.UnsupportedExpressionError, match=r"DiracDelta\(x\)"):

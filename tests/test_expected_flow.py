@@ -229,3 +229,16 @@ def test_a_rule_that_is_not_a_number_where_the_input_has_mass_is_reported_not_dr
     mean = sg.expected_flow(field, sg.Gamma(2, 1), x, method="adaptive")
     with pytest.raises(sg.NumericValueError, match="not finite"):
         mean.numeric()(np.array([[0.5]]))
+
+
+def test_an_input_whose_density_is_singular_at_an_end_is_integrated_accurately():
+    """Gamma(k) with k < 1 has the density x^(k-1) e^-x / Gamma(k), infinite at 0; E[log x] is digamma(k)."""
+    from scipy.special import digamma
+
+    w, x, k = sp.Symbol("w", real=True), sp.Symbol("x", positive=True), sp.Symbol("k", positive=True)
+    A = sg.Manifold("weight").chart(w)
+    v = sg.Vector(A.manifold, A, [sp.log(x) - w])
+    num = sg.expected_flow(v, sg.Gamma(shape=k, rate=1), x, method="adaptive").numeric(A)
+    for shape in (0.1, 0.5):  # a Python float as the value, too
+        np.testing.assert_allclose(num([[0.0]], k=shape), [[digamma(shape)]], rtol=1e-10)
+    np.testing.assert_allclose(num([[0.0], [1.0]], k=np.array([0.1, 2.5])), [[digamma(0.1)], [digamma(2.5) - 1]])

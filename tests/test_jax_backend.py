@@ -64,7 +64,7 @@ def test_an_ensemble_with_one_rate_per_member_matches_scipy(gauss):
 
 
 def test_a_numeric_solve_flow_matches_scipy():
-    """G v = -eta dC with a metric that is not diagonal, solved at each point by jax.numpy.linalg.solve."""
+    """G v = -eta dC with a metric that is not diagonal, solved at each point by a Cholesky factorisation."""
     x, y = sp.symbols("x y", real=True)
     P = sg.Manifold("plane").chart(x, y)
     G = sg.Metric(P.manifold, P, sp.Matrix([[1 + x**2, x * y / 2], [x * y / 2, 1 + y**2]]))
@@ -130,3 +130,77 @@ def test_refusals_name_the_remedy(gauss, sinking, monkeypatch):
     with pytest.raises(sg.SymgradError, match=r'pip install "symgrad\[jax\]"') as err:
         sinking.integrate([0.0, 1.0], (0, 1), backend="jax")
     assert isinstance(err.value, ImportError)
+
+
+def test_a_numeric_solve_flow_fails_where_its_metric_is_not_positive_definite():
+    """G v = -dC by Cholesky: NaN, so a failed member, where G = [[2, 1], [1, y]] is not positive definite (y < 1/2)."""
+    from symgrad.numeric import _jax
+
+    x, y = sp.symbols("x y", real=True)
+    P = sg.Manifold("plane").chart(x, y)
+    G = sg.Metric(P.manifold, P, sp.Matrix([[2, 1], [1, y]]), check=False)
+    cost = sg.Scalar(P.manifold, P, (x - 1) ** 2 / 2 + (y - 2) ** 2 / 2)
+    num = sg.GradientFlow(cost, G, solve="numeric").numeric(P, check=False)
+    assert "cho_solve" in _jax._source(num)[0]
+    X0 = np.array([[0.0, 1.0], [2.0, 3.0], [0.0, 0.0]])  # the last one where G is indefinite
+    ref = num.integrate(X0[:2], (0, 1), t_eval=[0, 0.5, 1], **TOL)
+    sol = num.integrate(X0, (0, 1), t_eval=[0, 0.5, 1], backend="jax", max_steps=500, **TOL)
+    np.testing.assert_allclose(sol.y[:2], ref.y, rtol=1e-8, atol=1e-10)
+    np.testing.assert_array_equal(sol.status, [0, 0, -1])
+    assert sol.t_stop[2] == 0 and sol.message[2].startswith("the solver failed at t=0")
+
+
+# -- flows holding definite integrals: a fixed double-exponential rule in jax.numpy ----------
+
+X = sp.Symbol("x", real=True)
+
+
+def test_a_flow_of_a_numeric_fisher_metric_matches_scipy():
+    """The Fisher metric of N(mu, s^2) as integrals over x, solved by Cholesky: G = diag(1, 2) / s^2."""
+    mu, s = sp.Symbol("mu", real=True), sp.Symbol("s", positive=True)
+    A = sg.Manifold("normal").chart(mu, s)
+    density = sg.Density(sp.exp(-((X - mu) ** 2) / (2 * s**2)) / (s * sp.sqrt(2 * sp.pi)), X)
+    F = sg.fisher_metric(density, A, method="numeric")
+    num = sg.GradientFlow(sg.Scalar(A.manifold, A, (mu - 1) ** 2 + (s - 2) ** 2), F, solve="numeric").numeric(A)
+    X0 = np.array([[0.0, 1.0], [-3.0, 0.5]])
+    ref, sol = both(num, X0, (0, 0.1), t_eval=[0, 0.05, 0.1])
+    np.testing.assert_allclose(sol.y, ref.y, rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(sol.status, 0)
+    # the first half step follows v = -(2 (mu - 1) s^2, (s - 2) s^2), the flow of G = diag(1, 2) / s^2
+    v0 = np.column_stack([-2 * (X0[:, 0] - 1) * X0[:, 1] ** 2, -(X0[:, 1] - 2) * X0[:, 1] ** 2])
+    np.testing.assert_allclose((sol.y[:, 1] - X0) / 0.05, v0, rtol=0.2)
+
+
+def test_an_adaptive_mean_over_a_gamma_input_matches_scipy_member_by_member():
+    w, k = sp.Symbol("w", real=True), sp.Symbol("k", positive=True)
+    A = sg.Manifold("weight").chart(w)
+    v = sg.Vector(A.manifold, A, [1 / (1 + sp.exp(-w * X)) - w])
+    num = sg.expected_flow(v, sg.Gamma(shape=k, rate=1), X, method="adaptive").numeric(A)
+    X0, shapes = np.array([[0.0], [-2.0]]), np.array([1.5, 4.0])
+    ref, sol = both(num, X0, (0, 0.25), t_eval=[0, 0.25], params={"k": shapes})
+    np.testing.assert_allclose(sol.y, ref.y, rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(sol.status, 0)
+    swapped = num.integrate(X0, (0, 0.25), t_eval=[0, 0.25], params={"k": shapes[::-1]}, backend="jax", **TOL)
+    assert not np.allclose(swapped.y, sol.y, rtol=1e-3)
+
+
+def test_the_rule_is_exact_to_rounding_or_nan_where_it_does_not_resolve_the_integrand():
+    from symgrad.numeric import _jax, _jax_quadrature
+
+    _, jnp, _, _ = _jax._modules()  # float64
+    w, k = sp.Symbol("w", real=True), sp.Symbol("k", positive=True)
+    bump = sp.exp(-((X - w) ** 2) / sp.Rational(2, 400))  # width 0.05: resolved near 0, not at 10
+    exprs = [
+        sp.Integral(bump, (X, -sp.oo, sp.oo)),
+        sp.Integral(X ** (k - 1) * sp.exp(-X), (X, 0, sp.oo)) + w,  # singular at 0 for k < 1: Gamma(k) + w
+        sp.Integral(sp.log(X) / sp.sqrt(X), (X, 0, 1)),  # singular at 0: -4
+    ]
+    f = _jax_quadrature.field(exprs, (w,), (k,), jnp, "test")
+    got = np.asarray(f(jnp.array([0.0]), (0.1,)))
+    np.testing.assert_allclose(got, [np.sqrt(2 * np.pi) / 20, 9.513507698668732, -4], rtol=1e-13)
+    assert np.isnan(np.asarray(f(jnp.array([10.0]), (0.1,)))[0])
+    # an integrand with a kink, which a fixed rule does not resolve, is refused with the remedy
+    A = sg.Manifold("line").chart(w)
+    kink = sg.Vector(A.manifold, A, [sp.Integral(sp.Abs(X - w) * sp.exp(-(X**2)), (X, -sp.oo, sp.oo)) - w])
+    with pytest.raises(sg.ArgumentTypeError, match=r"not smooth in x \(Abs\).*backend='scipy'"):
+        _jax._compile(kink.numeric(A))

@@ -196,12 +196,42 @@ def _why_not_computable(node, exported, target="numpy"):
         )
     if isinstance(node, sp.AccumBounds):
         return "an interval of values (AccumBounds, e.g. a limit of an oscillating term), not a number; give a value"
+    if not exported and isinstance(node, sp.Function) and not _numpy_prints(node):
+        return (
+            f"numpy and scipy have no function {node.func.__name__}; rewrite it in functions they have, "
+            "or compute the integral it came from numerically (expected_flow(..., method='adaptive'), "
+            "fisher_metric(..., method='numeric'))"
+        )
     if exported and node in _NON_FINITE:
         return (
             "not a finite number (nan, an infinity or zoo, complex infinity: a division by zero), so the "
             "exported flow would be undefined; check the values passed as params"
         )
     return None
+
+
+_PRINTS: dict[type, bool] = {tail_weighted: True}
+
+
+def _numpy_prints(node) -> bool:
+    """Whether the lambdify kernel's printer writes the function of ``node`` (decided once per function)."""
+    known = _PRINTS.get(node.func)
+    if known is None:
+        import scipy.special
+        from sympy.printing.codeprinter import PrintMethodNotImplementedError
+        from sympy.printing.numpy import SciPyPrinter
+
+        # a function printed by its own name is found in lambdify's namespace of scipy and numpy, if there
+        name = node.func.__name__
+        try:
+            SciPyPrinter().doprint(node)
+            known = True
+        except PrintMethodNotImplementedError as err:
+            if not str(err).splitlines()[0].endswith(f": {name}"):
+                return True  # a function in its arguments is not printed: that one is refused
+            known = hasattr(scipy.special, name) or hasattr(np, name)
+        _PRINTS[node.func] = known
+    return known
 
 
 def check_computable(exprs: Iterable, caller: str, target: str = "numpy") -> None:
@@ -366,16 +396,87 @@ class Kernel:
 #: The relative and absolute tolerances of the quadratures of :func:`quadrature`.
 QUAD_EPSREL, QUAD_EPSABS = 1e-9, 1e-12
 
+#: The change of variables of :func:`de_map` runs ``t`` to ``T_INFINITE`` towards an infinite end (``|x|`` up to
+#: about 1e18) and to ``T_FINITE`` towards a finite one (to within about 1e-138 of it).
+T_INFINITE, T_FINITE = 4.0, 6.0
+
+
+def de_span(lo: float, hi: float) -> tuple[float, float]:
+    """The range of ``t`` that :func:`de_map` maps onto ``(lo, hi)`` (``lo < hi``): ``(-t_lo, t_hi)``."""
+    finite_lo, finite_hi = math.isfinite(lo), math.isfinite(hi)
+    if finite_lo != finite_hi:  # exp-sinh: its finite end is at t -> -oo
+        return -T_FINITE, T_INFINITE
+    return (-T_FINITE, T_FINITE) if finite_lo else (-T_INFINITE, T_INFINITE)
+
+
+def de_map(t, lo: float, hi: float):
+    r"""The double-exponential change of variables (Takahasi and Mori) onto ``(lo, hi)``: ``x(t)`` and ``dx/dt``.
+
+    With :math:`u = \frac{\pi}{2}\sinh t`: tanh-sinh
+    :math:`x = \frac{a+b}{2} + \frac{b-a}{2}\tanh u` on :math:`[a, b]`; exp-sinh
+    :math:`x = a + e^u` on :math:`[a, \infty)` (and :math:`x = b - e^u` on
+    :math:`(-\infty, b]`); sinh-sinh :math:`x = \sinh u` on the line.  An
+    integrand analytic inside the range, singular at most at its finite ends
+    (:math:`x^{k-1}`, :math:`k < 1`) and decaying at its infinite ones, becomes
+    one that decays double-exponentially in ``t``, which both quadratures of
+    symgrad integrate: :func:`quadrature` adaptively, the JAX backend by a fixed
+    rule.  The distance to a finite end is computed without cancellation; a
+    ``t`` whose ``x`` rounds onto an end has ``dx/dt`` 0 or is dropped by the caller.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from symgrad.numeric._kernels import de_map
+    >>> x, dx = de_map(np.array([-1.0, 0.0, 1.0]), 0.0, 1.0)
+    >>> x.round(4), bool(np.all(dx > 0))
+    (array([0.0243, 0.5   , 0.9757]), True)
+    """
+    t = np.asarray(t, dtype=float)
+    u, du = math.pi / 2 * np.sinh(t), math.pi / 2 * np.cosh(t)
+    with np.errstate(over="ignore"):
+        if math.isfinite(lo) and math.isfinite(hi):
+            r = (hi - lo) / 2
+            gap = 2 * r / (np.exp(2 * np.abs(u)) + 1)  # the distance to the nearer end, without cancellation
+            return np.where(u < 0, lo + gap, hi - gap), r * du / np.cosh(u) ** 2
+        if math.isfinite(lo) or math.isfinite(hi):
+            e = np.exp(u)
+            return (lo + e if math.isfinite(lo) else hi - e), du * e
+        return np.sinh(u), du * np.cosh(u)
+
 
 def quadrature(integrand: Callable[[float], np.ndarray], lo: float, hi: float) -> np.ndarray:
     """``integral of integrand(t) dt`` over ``[lo, hi]`` (infinite ends allowed), for arrays of values at once.
 
-    :func:`scipy.integrate.quad_vec`: one adaptive subdivision of the range for the
-    whole array ``integrand(t)`` returns (every point of a batch).
+    :func:`scipy.integrate.quad_vec`, one adaptive subdivision for the whole
+    array ``integrand(x)`` returns (every point of a batch), over the variable
+    ``t`` of the double-exponential change of variables (:func:`de_map`): an
+    integrand singular at a finite end (a gamma density of shape below 1) or
+    slowly decaying (a Cauchy density) is as accurate as a smooth one, and the
+    ends themselves are never evaluated.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from symgrad.numeric._kernels import quadrature
+    >>> k = np.array([0.1, 0.5])  # the integral of x^(k-1) e^-x over (0, oo) is Gamma(k)
+    >>> from scipy.special import gamma
+    >>> bool(np.allclose(quadrature(lambda x: x ** (k - 1) * np.exp(-x), 0, np.inf), gamma(k), rtol=1e-12))
+    True
     """
     from scipy.integrate import quad_vec
 
-    value, _ = quad_vec(integrand, float(lo), float(hi), epsabs=QUAD_EPSABS, epsrel=QUAD_EPSREL)
+    lo, hi = float(lo), float(hi)
+    if not lo < hi:  # an empty or reversed range
+        return -quadrature(integrand, hi, lo) if hi < lo else np.zeros_like(np.asarray(integrand(lo), dtype=float))
+
+    def transformed(t):
+        x, dx = de_map(t, lo, hi)
+        with np.errstate(all="ignore"):
+            value = np.asarray(integrand(x), dtype=float)
+            inside = lo < x < hi and 0 < dx < math.inf
+            return value * dx if inside else np.zeros_like(value)
+
+    value, _ = quad_vec(transformed, *de_span(lo, hi), epsabs=QUAD_EPSABS, epsrel=QUAD_EPSREL)
     return np.asarray(value)
 
 
@@ -407,7 +508,7 @@ class _Integrals:
 
             def integrand(t, inner=inner, source=source):
                 with np.errstate(all="ignore"):
-                    return inner(X, [t if i is None else values[i] for i in source])
+                    return inner(X, [t if i is None else np.asarray(values[i], dtype=float) for i in source])
 
             result = quadrature(integrand, lo, hi)
             for j, k in enumerate(slots):
