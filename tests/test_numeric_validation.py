@@ -205,7 +205,7 @@ def test_the_step_of_the_discrete_rule_is_a_finite_number(num, dt):
         ({"method": 3}, sg.ArgumentTypeError, "method=3 is not a method"),
         ({"method": dict}, sg.ArgumentTypeError, "subclass of scipy.integrate.OdeSolver"),
         ({"foo": 3}, sg.ArgumentTypeError, "'foo' is not an option of scipy's solve_ivp"),
-        ({"jac": None}, sg.ArgumentTypeError, "method 'RK45' does not take the option jac; Radau, BDF, LSODA"),
+        ({"jac": None}, sg.ArgumentTypeError, "'RK45' does not take the option jac, an option of Radau, BDF, LSODA"),
         ({"max_step": 0}, sg.NumericValueError, "max_step is 0; it must be a number > 0"),
         ({"max_step": -np.inf}, sg.NumericValueError, "max_step is -inf"),
         ({"first_step": np.nan}, sg.NumericValueError, "first_step is nan"),
