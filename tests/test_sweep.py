@@ -17,6 +17,8 @@ from symgrad.cli import main  # noqa: E402
 from symgrad.numeric.sweep import (  # noqa: E402
     MissingDependencyError,
     SweepStoreError,
+    _shipped,
+    _unpickled,
     parse_grid_values,
     sweep,
 )
@@ -125,9 +127,19 @@ def test_the_same_sweep_on_a_local_cluster(client, capsys):
     here = sweep(RELAX, GRID, X0, t_span=(0, 1), t_eval=T, chunk=2)
     there = sweep(RELAX, GRID, X0, t_span=(0, 1), t_eval=T, chunk=2, client=client, progress=True)
     xr.testing.assert_identical(here, there)
-    assert "9/9 chunks" in capsys.readouterr().err  # state, status and t_stop of 3 blocks
+    assert "3/3 chunks" in capsys.readouterr().err  # 3 blocks, state, status and t_stop views of them
     by_address = sweep(RELAX, GRID, X0, t_span=(0, 1), t_eval=T, chunk=3, client=client.scheduler.address)
     xr.testing.assert_allclose(here, by_address, rtol=1e-7)
+
+
+def test_tasks_that_leave_this_process_carry_the_flow_pickled_once():
+    num = RELAX.numeric(LINE)
+    assert _shipped(num, None, "threads") is num
+    blob = _shipped(num, None, "processes")
+    assert isinstance(blob, bytes)
+    flow = _unpickled(blob)
+    assert _unpickled(bytes(bytearray(blob))) is flow  # unpickled once per process, its kernels kept
+    np.testing.assert_allclose(flow([[2.0]], eta=1.0, phi=1.0), num([[2.0]], eta=1.0, phi=1.0))
 
 
 def test_a_zarr_store_written_from_a_cluster(client, tmp_path):

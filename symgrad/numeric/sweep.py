@@ -9,8 +9,10 @@ vectorised ensemble (:meth:`NumericFlow.integrate <symgrad.NumericFlow.integrate
 with one parameter value per member).  The tasks run on Dask's threaded
 scheduler, in this process, or on a ``dask.distributed`` cluster when a client
 or a scheduler's address is given; the same call runs on a laptop and on a
-cluster.  With ``store=`` the results are written to a Zarr store block by
-block, so a sweep may be larger than memory.
+cluster.  Tasks that leave this process carry the numeric flow pickled once,
+here, and each worker process unpickles it once.  With ``store=`` the results
+are written to a Zarr store block by block, so a sweep may be larger than
+memory.
 
 Dask, xarray and Zarr are optional: ``pip install "symgrad[dask]"``.  They are
 imported when :func:`sweep` is called, never when symgrad is imported.
@@ -32,9 +34,11 @@ True
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import pathlib
+import pickle
 import sys
 import uuid
 from collections.abc import Mapping, Sequence
@@ -158,8 +162,32 @@ def _block_shape(shape: tuple[int, ...], chunk: int) -> tuple[int, ...]:
 # -- one task: a block of parameter sets, integrated as one ensemble -------------------------
 
 
+def _shipped(num: NumericFlow, client, scheduler: str) -> NumericFlow | bytes:
+    """The numeric flow as the tasks carry it: itself in this process, else pickled once, here.
+
+    A task that leaves this process (a cluster, the ``"processes"`` scheduler)
+    would have its flow pickled with it, once per task, by the scheduler that
+    sends it: for a flow with compiled kernels and sympy expressions that takes
+    milliseconds each time, on the scheduler's one thread.  Pickled once here,
+    the tasks carry a few kilobytes of bytes, and each worker process unpickles
+    them once (:func:`_unpickled`).
+    """
+    if client is None and scheduler != "processes":
+        return num
+    cloudpickle = _require("cloudpickle", "sweep")  # a dependency of dask: it pickles the lambdified kernels
+    return cloudpickle.dumps(num)
+
+
+@functools.lru_cache(maxsize=8)
+def _unpickled(blob: bytes) -> NumericFlow:
+    """The numeric flow pickled in ``blob``, unpickled once per process (the tasks of a sweep share it)."""
+    return pickle.loads(blob)
+
+
 def _run_block(*values, num, names, X0, fixed, t_span, t_eval, method, options):
     """Integrate every parameter set of a block for every member: shape (*block, member, time * dim + 2)."""
+    if isinstance(num, bytes):
+        num = _unpickled(num)
     shape = values[0].shape
     sets, members, dim, times = math.prod(shape), len(X0), X0.shape[1], len(t_eval)
     width = times * dim + 2
@@ -323,7 +351,7 @@ def sweep(
     out = da.map_blocks(
         _run_block,
         *grids,
-        num=num,
+        num=_shipped(num, client, scheduler),
         names=names,
         X0=X0,
         fixed=fixed,
@@ -337,12 +365,26 @@ def sweep(
         meta=np.empty((0,) * (k + 2)),
         name=f"symgrad-sweep-{uuid.uuid4().hex}",
     )
-    state = out[..., :-2].reshape(shape + (members, len(times), num.dim))
+    if store is None:
+        # the blocks come back whole, and the variables are views of them: no task per variable and block
+        (out,) = _compute([out], client, scheduler, progress)
+        return _dataset(xr, out, names, values, times, num, method, (t0, t1))
+    _require("zarr", "sweep(store=...)")
+    ds = _dataset(xr, out, names, values, times, num, method, (t0, t1))
+    job = ds.to_zarr(store, mode="w", compute=False, consolidated=False)
+    _compute([job], client, scheduler, progress)
+    return xr.open_zarr(store, consolidated=False)
+
+
+def _dataset(xr, out, names, values, times, num, method, t_span):
+    """The Dataset of the blocks ``out`` (a Dask or a numpy array, shape (*swept, member, time * dim + 2))."""
+    members = out.shape[len(names)]
+    state = out[..., :-2].reshape(out.shape[:-1] + (len(times), num.dim))
     coords = {name: v for name, v in zip(names, values)}
     coords.update(
         {MEMBER: np.arange(members), TIME: times, COORD: np.array([c.name for c in num.coords], dtype=object)}
     )
-    ds = xr.Dataset(
+    return xr.Dataset(
         {
             "state": (names + [MEMBER, TIME, COORD], state),
             "status": (names + [MEMBER], out[..., -2].astype(np.int8)),
@@ -353,17 +395,10 @@ def sweep(
             "flow": repr(num),
             "chart": str(num.chart.name),
             "method": str(getattr(method, "__name__", method)),
-            "t_span": [t0, t1],
+            "t_span": list(t_span),
             "status_codes": "0 reached the end of t_span, 1 left the chart's domain, 2 terminal event, -1 failed",
         },
     )
-    if store is None:
-        (ds,) = _compute([ds], client, scheduler, progress)
-        return ds
-    _require("zarr", "sweep(store=...)")
-    job = ds.to_zarr(store, mode="w", compute=False, consolidated=False)
-    _compute([job], client, scheduler, progress)
-    return xr.open_zarr(store, consolidated=False)
 
 
 def _preflight(num, X0, fixed, names, mesh):
@@ -389,7 +424,7 @@ def _compute(collections: Sequence, client, scheduler: str, progress: bool) -> t
             bar = ProgressBar(out=sys.stderr)
         else:
             bar = nullcontext()
-        with bar:
+        with bar, _one_blas_thread():
             return dask.compute(*collections, scheduler=scheduler)
     distributed = _require("distributed", "sweep(client=...)")
     own = isinstance(client, str)
@@ -404,10 +439,44 @@ def _compute(collections: Sequence, client, scheduler: str, progress: bool) -> t
         persisted = client.persist(list(collections))
         if progress:
             _cluster_progress(distributed.futures_of(persisted))
-        return tuple(dask.compute(*persisted, scheduler=client))
+        array = _require("dask.array", "sweep").Array
+        return tuple(
+            _gather(client, c, distributed) if isinstance(c, array) else dask.compute(c, scheduler=client)[0]
+            for c in persisted
+        )
     finally:
         if own:
             client.close()
+
+
+def _one_blas_thread():
+    """A context in which BLAS runs one thread in this process, where threadpoolctl is installed.
+
+    The solver's steps call BLAS on vectors of the whole block (``K.T @ a``);
+    from about 10^4 trajectories OpenBLAS runs them on all cores, which the
+    other tasks, or other processes, want too: oversubscribed, its threads wait
+    for each other, and a sweep can take several times as long.  (The workers of
+    a ``dask.distributed`` cluster run one BLAS thread already.)
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _gather(client, array, distributed) -> np.ndarray:
+    """A persisted Dask array's blocks, fetched from the workers and joined here.
+
+    (Computed by the cluster, the blocks would first be sent to one worker to be
+    joined there, and the whole array then to this process.)
+    """
+    futures = {f.key: f for f in distributed.futures_of(array)}
+
+    def nested(keys):
+        return [nested(k) for k in keys] if isinstance(keys, list) else futures[keys]
+
+    return np.block(client.gather(nested(array.__dask_keys__())))
 
 
 def _cluster_progress(futures) -> None:
