@@ -126,6 +126,9 @@ def test_refusals_name_the_remedy(gauss, sinking, monkeypatch):
         sinking.integrate([[0.0, 1.0], [0.0, 2.0]], (0, 1), backend="jax", atol=[1e-9, 1e-9, 1e-9])
     with pytest.raises(sg.NumericValueError, match="rtol"):
         sinking.integrate([0.0, 1.0], (0, 1), backend="jax", rtol=-1)
+    for step in ({"max_step": 0}, {"first_step": np.inf}):  # the scipy backend's checks
+        with pytest.raises(sg.NumericValueError, match=f"{next(iter(step))} is .*; it must be"):
+            sinking.integrate([0.0, 1.0], (0, 1), backend="jax", **step)
     monkeypatch.setitem(sys.modules, "diffrax", None)
     with pytest.raises(sg.SymgradError, match=r'pip install "symgrad\[jax\]"') as err:
         sinking.integrate([0.0, 1.0], (0, 1), backend="jax")

@@ -38,8 +38,7 @@ from scipy.integrate import solve_ivp
 
 from ..errors import ArgumentTypeError, DimensionError
 from . import _arguments
-from ._arguments import number as _number  # noqa: F401 - named from here by the JAX backend
-from ._arguments import steps, times, tolerances  # noqa: F401 - steps: likewise
+from ._arguments import times, tolerances
 from ._params import fmt
 
 #: Status codes of a trajectory in a :class:`FlowSolution`.

@@ -58,7 +58,7 @@ import sympy as sp
 
 from ..core import _domain
 from ..errors import ArgumentTypeError, BackendUnavailableError, DimensionError
-from . import _codegen, _ivp, _solve_export
+from . import _arguments, _codegen, _ivp, _solve_export
 from ._params import fmt
 
 __all__ = ["BackendUnavailableError", "integrate", "SOLVERS"]
@@ -277,7 +277,7 @@ def _options(options, n, dim, shape):
             f"{_CALLER} does not take the option(s) {', '.join(unknown)} (options of scipy's solve_ivp); it takes "
             f"{', '.join(sorted(_OPTIONS))}: integrate with backend='scipy' for events, dense output or a Jacobian"
         )
-    rtol, atol = _ivp.tolerances(options.get("rtol", 1e-8), options.get("atol", 1e-10))
+    rtol, atol = _arguments.tolerances(options.get("rtol", 1e-8), options.get("atol", 1e-10))
     try:
         atol = np.broadcast_to(np.asarray(atol, dtype=float), (n, dim)).copy()
     except ValueError:
@@ -285,14 +285,11 @@ def _options(options, n, dim, shape):
             f"atol must be a number, one per coordinate (shape ({dim},)) or shaped like x0 "
             f"{shape}; got shape {np.shape(atol)}"
         ) from None
-    steps = {}
-    for key, what in (("first_step", "first_step"), ("max_step", "max_step")):
-        if options.get(key) is not None:
-            value = _ivp._number(options[key], what)
-            if not value > 0:
-                raise DimensionError(f"{what} is {fmt(value)}; it must be a number > 0")
-            steps[key] = value
-    max_steps = _ivp.steps(options.get("max_steps", MAX_STEPS))
+    given = {key: options[key] for key in ("first_step", "max_step") if options.get(key) is not None}
+    steps = _arguments.solver_options("RK45", given, _CALLER)  # the checks of the scipy backend's steps
+    if steps.get("max_step") == math.inf:
+        del steps["max_step"]
+    max_steps = _arguments.steps(options.get("max_steps", MAX_STEPS))
     return rtol, atol, steps.get("first_step"), steps.get("max_step"), max_steps
 
 
@@ -382,7 +379,7 @@ def integrate(num, X0, single, values, t_span, t_eval, method, per_member, optio
     jax, jnp, diffrax, _ = _modules()
     n, dim = X0.shape
     shape = (dim,) if single else (n, dim)
-    (t0, t1), t_eval = _ivp.times(t_span, t_eval)
+    (t0, t1), t_eval = _arguments.times(t_span, t_eval)
     sign = 1.0 if t1 > t0 else -1.0
     solver, key = _solver(method, diffrax)
     rtol, atol, dt0, dtmax, max_steps = _options(options, n, dim, shape)

@@ -58,7 +58,7 @@ from ..errors import (
     SweepStoreError,
     UnknownParameterError,
 )
-from . import _ivp, _params, _validate
+from . import _arguments, _params, _validate
 from .flow import NumericFlow
 
 __all__ = ["sweep", "parse_grid_values", "parse_numbers", "MissingDependencyError", "SweepStoreError"]
@@ -322,7 +322,7 @@ def sweep(
     """
     num, fixed = _numeric(flow, metric, chart, params)
     names, values = _grid(num, grid)
-    (t0, t1), times = _ivp.times(t_span, t_eval)
+    (t0, t1), times = _arguments.times(t_span, t_eval)
     times = np.linspace(t0, t1, DEFAULT_TIMES) if times is None else times
     X0 = np.atleast_2d(_params.points(x0, num.coords, "x0"))
     if X0.ndim != 2:
