@@ -11,6 +11,7 @@ import ctypes
 import importlib.util
 import shutil
 import subprocess
+import warnings
 
 import numpy as np
 import pytest
@@ -98,6 +99,15 @@ def test_kernel_refuses_functions_numpy_and_scipy_do_not_have_and_computes_those
     # scipy's functions printed by their own names are computed
     f = lambdify([x], [sp.zeta(x), sp.lowergamma(x, 2)])
     np.testing.assert_allclose([float(v) for v in f(2.0)], [np.pi**2 / 6, 1 - 3 * np.exp(-2)])
+
+
+def test_lambert_w_is_real_where_its_branch_is_and_nan_elsewhere():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no complex values cast to real
+        w0, w1 = lambdify([x], [sp.LambertW(x), sp.LambertW(x, -1)])(np.array([0.5, -0.2, -1.0]))
+    np.testing.assert_allclose(w0 * np.exp(w0), [0.5, -0.2, np.nan])  # W e^W = x where W is real
+    np.testing.assert_allclose(w1[1:2] * np.exp(w1[1:2]), [-0.2])
+    assert w0.dtype == float and np.isnan(w1[[0, 2]]).all()
 
 
 def test_numeric_flow_refuses_what_it_cannot_compute():

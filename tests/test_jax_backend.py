@@ -151,6 +151,7 @@ def test_a_numeric_solve_flow_fails_where_its_metric_is_not_positive_definite():
     np.testing.assert_allclose(sol.y[:2], ref.y, rtol=1e-8, atol=1e-10)
     np.testing.assert_array_equal(sol.status, [0, 0, -1])
     assert sol.t_stop[2] == 0 and sol.message[2].startswith("the solver failed at t=0")
+    assert "the flow is not finite at (x=0, y=0)" in sol.message[2], sol.message[2]
 
 
 # -- flows holding definite integrals: a fixed double-exponential rule in jax.numpy ----------
@@ -207,3 +208,15 @@ def test_the_rule_is_exact_to_rounding_or_nan_where_it_does_not_resolve_the_inte
     kink = sg.Vector(A.manifold, A, [sp.Integral(sp.Abs(X - w) * sp.exp(-(X**2)), (X, -sp.oo, sp.oo)) - w])
     with pytest.raises(sg.ArgumentTypeError, match=r"not smooth in x \(Abs\).*backend='scipy'"):
         _jax._compile(kink.numeric(A))
+
+
+def test_a_member_the_rule_does_not_resolve_fails_with_the_reason_and_the_remedy():
+    w = sp.Symbol("w", real=True)
+    A = sg.Manifold("line").chart(w)
+    bump = sp.Integral(sp.exp(-200 * (X - w) ** 2), (X, -sp.oo, sp.oo))  # width 0.05: not resolved at w = 10
+    num = sg.Vector(A.manifold, A, [bump - sp.sqrt(sp.pi / 200)]).numeric(A)
+    sol = num.integrate([[0.0], [10.0]], (0, 1), backend="jax", max_steps=50)
+    np.testing.assert_array_equal(sol.status, [0, -1])
+    assert "the flow is not finite at (w=10)" in sol.message[1], sol.message[1]
+    assert "quadrature rule does not resolve an integral" in sol.message[1] and "backend='scipy'" in sol.message[1]
+    assert num.integrate([[10.0]], (0, 1)).status[0] == 0  # scipy's adaptive quadrature resolves it

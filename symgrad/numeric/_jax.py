@@ -358,6 +358,24 @@ def _solve_fn(compiled, solver, key, has_ts, has_dt0, has_dtmax, max_steps):
     return fn
 
 
+def _why_not_finite(num, compiled, y, member, jnp) -> str:
+    """What a failed member's message adds where the field is not finite at ``y`` (``""`` where it is)."""
+    if not np.all(np.isfinite(y)):
+        return ""
+    values = tuple(float(v) for _, v in member)
+    if np.all(np.isfinite(np.asarray(compiled.field(jnp.asarray(y), values)))):
+        return ""
+    text = f"; the flow is not finite at {num._at(y, member)}"
+    with np.errstate(all="ignore"):
+        scipy_value = num._kernel("flow")(y[None], [np.asarray([v]) for v in values])
+    if any(e.has(sp.Integral) for e in num._exprs["flow"]) and np.all(np.isfinite(scipy_value)):
+        text += (
+            ", where the JAX backend's fixed quadrature rule does not resolve an integral of the flow; "
+            "backend='scipy' integrates it adaptively"
+        )
+    return text
+
+
 def _evaluations_per_step(solver):
     """Evaluations of the field per step of an explicit Runge-Kutta ``solver`` (first-same-as-last counted once)."""
     tableau = getattr(solver, "tableau", None)
@@ -423,6 +441,8 @@ def integrate(num, X0, single, values, t_span, t_eval, method, per_member, optio
         if not np.all(np.isfinite(Y[j])):
             finite = np.all(np.isfinite(ys[j]), axis=-1) if has_ts else np.zeros(0, bool)
             Y[j] = ys[j][np.flatnonzero(finite)[-1]] if finite.any() else X0[j]
+        stalled = np.array(y_end[j], dtype=float)  # where the solver stopped, rejecting its steps
+        why += _why_not_finite(num, compiled, stalled, num._member(values, j, n), jnp)
         ens.stop(j, _ivp.FAILED, float(t_end[j]), f"the solver failed at t={fmt(float(t_end[j]))}: {why}")
 
     # the reported times end with the last stop; after its stop a member holds its last state

@@ -75,8 +75,17 @@ def lambdify(args: Sequence[sp.Symbol], exprs, *, cse: bool = True) -> Callable:
     else:
         exprs = _numeric_form(exprs)
         check_computable([exprs], "numeric evaluation")
-    modules = [{"tail_weighted": _tail_weighted}, *MODULES]
+    modules = [{"tail_weighted": _tail_weighted, "lambertw": _real_lambertw}, *MODULES]
     return sp.lambdify(list(args), exprs, modules=modules, cse=cse, dummify=True)
+
+
+def _real_lambertw(x, k=0):
+    """Lambert W by scipy's ``lambertw``, real: NaN where the branch ``k`` of W is not real at ``x``."""
+    from scipy.special import lambertw
+
+    with np.errstate(all="ignore"):
+        w = lambertw(x, k)
+    return np.where(w.imag == 0, w.real, np.nan)
 
 
 #: The density below which a tail point whose integrand is not finite counts as no mass (:class:`tail_weighted`).
