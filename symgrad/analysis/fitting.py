@@ -341,16 +341,11 @@ def fit_metric(
     for point in X:
         chart.check_point(point)
     M = chart.manifold
-    if not isinstance(family, str):
-        try:
-            family = list(family)
-        except TypeError:
-            raise FitError("family must be a name or a list of candidate Metrics") from None
-    candidates = [] if isinstance(family, str) else family
+    family, candidates = _family(family, M)
     bound = _bound(cost, candidates, params)
     w = differential(cost, simplify="none").components()
     W = _at_states(w, chart, X, bound, "the differential of the cost")[:, :, 0]
-    if isinstance(family, str):
+    if family != "mixture":
         if family == "constant":
             Gnum = _fit_constant(V, W, dim)
             G = sp.Matrix(dim, dim, lambda i, j: sp.Float(Gnum[i, j]))
@@ -380,23 +375,8 @@ def fit_metric(
                     f"{chart.coords[i]} is {g[i]:.4g}; is the data a descent flow of this cost?"
                 )
             G = sp.diag(*[sp.Float(gi) * b for gi, b in zip(g, basis)])
-        else:
-            raise FitError(
-                f"unknown metric family {family!r}; use 'constant', 'diagonal', 'log-diagonal' "
-                "or a list of candidate Metrics"
-            )
     else:
-        if not candidates:
-            raise FitError("the list of candidate metrics is empty")
-        comps = []
-        for k, m in enumerate(candidates):
-            if not isinstance(m, Metric):
-                raise ArgumentTypeError(f"candidate {k} of the mixture is a {type(m).__name__}, not a Metric")
-            if m.manifold is not M:
-                raise ManifoldMismatchError(
-                    f"candidate metric {k} lives on {m.manifold.name!r}, the cost on {M.name!r}"
-                )
-            comps.append(m.components(chart))
+        comps = [m.components(chart) for m in candidates]
         cols = [
             np.einsum("nij,nj->ni", _at_states(Gk, chart, X, bound, f"candidate metric {k}"), V).reshape(-1)
             for k, Gk in enumerate(comps)
@@ -409,12 +389,35 @@ def fit_metric(
     return metric, float(np.sqrt(np.mean(np.sum(resid**2, axis=1))))
 
 
+def _family(family, M) -> tuple[str, list]:
+    """The kind of fit (a family's name, or ``"mixture"``) and the candidate metrics, checked."""
+    if isinstance(family, str):
+        if family not in ("constant", "diagonal", "log-diagonal"):
+            raise FitError(
+                f"unknown metric family {family!r}; use 'constant', 'diagonal', 'log-diagonal' "
+                "or a list of candidate Metrics"
+            )
+        return family, []
+    try:
+        candidates = list(family)
+    except TypeError:
+        raise FitError("family must be a name or a list of candidate Metrics") from None
+    if not candidates:
+        raise FitError("the list of candidate metrics is empty")
+    for k, m in enumerate(candidates):
+        if not isinstance(m, Metric):
+            raise ArgumentTypeError(f"candidate {k} of the mixture is a {type(m).__name__}, not a Metric")
+        if m.manifold is not M:
+            raise ManifoldMismatchError(f"candidate metric {k} lives on {m.manifold.name!r}, the cost on {M.name!r}")
+    return "mixture", candidates
+
+
 def _bound(cost, candidates, params):
     """The values of the parameters of the cost and of the candidate metrics (floats, by Symbol)."""
     chart, M = cost.chart, cost.manifold
     known = _params.symbols(
         cost.components(),
-        *(m.components(chart) for m in candidates if isinstance(m, Metric) and m.manifold is M),
+        *(m.components(chart) for m in candidates),
         exclude=chart.coords,
     )
     return _params.bind(
@@ -525,28 +528,7 @@ def _fit_chunked(cost, states, velocities, family, params):
     if X.shape != V.shape:
         raise DimensionError(f"states and velocities must have one shape, got {X.shape} and {V.shape}")
     V = V.rechunk(X.chunks)
-    if isinstance(family, str):
-        if family not in ("constant", "diagonal", "log-diagonal"):
-            raise FitError(
-                f"unknown metric family {family!r}; use 'constant', 'diagonal', 'log-diagonal' "
-                "or a list of candidate Metrics"
-            )
-        kind, candidates = family, []
-    else:
-        try:
-            candidates = list(family)
-        except TypeError:
-            raise FitError("family must be a name or a list of candidate Metrics") from None
-        if not candidates:
-            raise FitError("the list of candidate metrics is empty")
-        for k, m in enumerate(candidates):
-            if not isinstance(m, Metric):
-                raise ArgumentTypeError(f"candidate {k} of the mixture is a {type(m).__name__}, not a Metric")
-            if m.manifold is not M:
-                raise ManifoldMismatchError(
-                    f"candidate metric {k} lives on {m.manifold.name!r}, the cost on {M.name!r}"
-                )
-        kind = "mixture"
+    kind, candidates = _family(family, M)
     if kind == "log-diagonal":
         for c in chart.coords:
             if chart.domain[c].contains(0) is not sp.false:
