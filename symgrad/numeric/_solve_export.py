@@ -10,8 +10,6 @@ subexpressions shared and solves the system at each point:
 - Python: ``numpy.linalg.solve``, and a ``ValueError`` naming the point where
   :math:`G` is singular;
 - JAX: ``jax.numpy.linalg.solve`` (a pure function: NaN or inf where :math:`G` is singular);
-  for the JAX backend of ``integrate`` a Cholesky solve instead
-  (``jax.scipy.linalg.cho_solve``, NaN where :math:`G` is not positive definite);
 - C99: a small in-place solve, Cholesky where :math:`G` is positive definite,
   Gaussian elimination with partial pivoting otherwise, ``NAN`` where it is singular;
 - LaTeX: :math:`G`, :math:`dC` and the rule :math:`G(x)\, \dot x = -\eta\, dC(x)`,
@@ -87,14 +85,8 @@ def latex_source(export, latex=sp.latex) -> str:
 # -- Python (numpy) and JAX ------------------------------------------------------------------
 
 
-def python_source(export, printer, module, caller, functional, cholesky=False) -> str:
-    """The module text of ``to_python`` (``functional=False``) and ``to_jax`` for a flow solved numerically.
-
-    With ``cholesky=True`` (JAX only: ``functional=True``, the JAX backend of
-    ``integrate``) the system is solved by ``jax.numpy.linalg.cholesky`` and
-    ``jax.scipy.linalg.cho_solve``, batched over the points: NaN where ``G`` is
-    not positive definite.
-    """
+def python_source(export, printer, module, caller, functional) -> str:
+    """The module text of ``to_python`` (``functional=False``) and ``to_jax`` for a flow solved numerically."""
     G, dC, rate = _split(export)
     d = len(export.coords)
     upper = [G[i, j] for i in range(d) for j in range(i, d)]
@@ -130,10 +122,6 @@ def python_source(export, printer, module, caller, functional, cholesky=False) -
     m = len(upper)
     body.append(f"{b_} = {module}.stack([{', '.join(f'{entries}[{m + i}]' for i in range(d))}], axis=-1)")
     solve = f"{module}.linalg.solve({G_}, {b_}[..., None])[..., 0]"
-    if cholesky:  # the factor is NaN where G is not positive definite, and so is the solution
-        factor = _codegen.identifier("L", taken | {entries, G_, b_, index})
-        body.append(f"{factor} = {module}.linalg.cholesky({G_})")
-        solve = f"jax.scipy.linalg.cho_solve(({factor}, True), {b_}[..., None])[..., 0]"
     if functional:
         body.append(f"return {solve}")
     else:
