@@ -100,20 +100,11 @@ def _from_std(g, chart):
 
 def _integrate(g, vector, chart, start, ts):
     """A trajectory of ``vector`` integrated in ``chart`` from ``start`` (in (mu, sigma)), returned in (mu, sigma)."""
-    from scipy.integrate import solve_ivp
-
-    f = sp.lambdify(chart.coords, list(vector.components(chart)), "numpy")
-    sol = solve_ivp(
-        lambda _t, y: np.array(f(*y), dtype=float),
-        (ts[0], ts[-1]),
-        _from_std(g, chart)(start),
-        t_eval=ts,
-        rtol=1e-10,
-        atol=1e-12,
-    )
-    if not sol.success:
+    x0 = _from_std(g, chart)(start)
+    sol = vector.numeric(chart).integrate(x0, (ts[0], ts[-1]), t_eval=ts, rtol=1e-10, atol=1e-12)
+    if sol.status != 0:
         raise RuntimeError(f"the Newton flow in chart {chart.name!r} from {start} did not integrate: {sol.message}")
-    return _to_std(g, chart)(sol.y.T)
+    return _to_std(g, chart)(sol.y)
 
 
 @functools.lru_cache(maxsize=1)

@@ -73,15 +73,12 @@ def _on_half_ellipse(geo):
 def _trajectories(g, fisher, newton, ham):
     t = np.linspace(0.0, T_END, 300)
     nat = fisher.numeric(g.std).integrate(list(START), (0, T_END), t_eval=t, rtol=1e-8, atol=1e-10)
-    f = sp.lambdify([g.mu, g.sigma], list(newton.components(g.std)), "numpy")
-    from scipy.integrate import solve_ivp
-
-    nt = solve_ivp(lambda _t, y: np.array(f(*y), dtype=float), (0, T_END), list(START), t_eval=t, rtol=1e-8, atol=1e-10)
+    nt = newton.numeric(g.std).integrate(list(START), (0, T_END), t_eval=t, rtol=1e-8, atol=1e-10)
     hs = ham.integrate(list(START), [0.0, 0.0], (0, T_END), t_eval=t, rtol=1e-8, atol=1e-10)
     cost = sp.lambdify([g.mu, g.sigma], g.cost.components(g.std), "numpy")
     return {
         "natural gradient": (nat.t, np.asarray(nat.y)),
-        "Newton": (nt.t, nt.y.T),
+        "Newton": (nt.t, np.asarray(nt.y)),
         "Hamiltonian": (hs.t, hs.x, hs.energy),
         "cost": cost,
     }
