@@ -15,7 +15,10 @@ A stage that runs past its budget is stopped and raises :class:`BudgetError`,
 which names the stage, the budget and the remedy.  The budget is enforced with
 an interval timer (``SIGALRM``) on the main thread, re-sent every 50 ms until the
 stage has stopped, and the interruption derives from :class:`BaseException`, so
-sympy's ``except Exception`` clauses cannot swallow it.  Off the main thread,
+sympy's ``except Exception`` clauses cannot swallow it.  The timer never
+interrupts this module's own bookkeeping (entering and leaving a stage or a
+block): an interruption due there is deferred to the next signal, so no stage or
+block outlives its ``with`` statement or call.  Off the main thread,
 and where the platform has no ``signal.setitimer``, stages run without a time
 limit.  Memory is not limited in-process: the ``symgrad`` command runs model
 files in a worker process with a memory limit (``--memory``).
@@ -50,7 +53,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TypeVar
 
 from .errors import BudgetError
@@ -118,7 +121,20 @@ def _signals_usable() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
+def _call(fn: Callable[[], _T]) -> _T:
+    """Call ``fn()``: the one function of this module that the timer may interrupt."""
+    return fn()
+
+
 def _handler(signum, frame) -> None:
+    """Interrupt the running code when a budget is spent, unless it is this module's bookkeeping.
+
+    Bookkeeping interrupted half-way (a stage's frame pushed but not popped, the
+    timer not yet stopped) would leave a spent budget behind that interrupts
+    unrelated code later; the timer re-sends the signal 50 ms later instead.
+    """
+    if frame is not None and frame.f_globals is _GLOBALS and frame.f_code is not _CALL_CODE:
+        return
     frames = _state.frames
     now = time.monotonic()
     for f in frames:  # the outermost spent budget wins: inner frames run inside it
@@ -126,21 +142,27 @@ def _handler(signum, frame) -> None:
             raise _Alarm(f, next((g for g in reversed(frames) if g.name), None))
 
 
+def _late_signal(exc: BaseException | None) -> bool:
+    return isinstance(exc, OSError) and str(exc) == f"Signal {int(signal.SIGALRM)} ignored due to race condition"
+
+
 def _install() -> None:
     """Install the timer's handler, and an unraisable-exception hook that drops its interruptions.
 
     An interruption that lands in a garbage-collector callback or a finaliser cannot
     propagate; Python would print it as "Exception ignored".  It is dropped instead: the
-    timer sends the next one 50 ms later.
+    timer sends the next one 50 ms later.  So is Python's notice of a signal sent
+    just before the timer stopped and seen after the handler was restored ("Signal 14
+    ignored due to race condition"): that signal had nothing left to interrupt.
     """
-    _state.previous = signal.signal(signal.SIGALRM, _handler)
     previous = _state.previous_hook = sys.unraisablehook
 
     def hook(unraisable):
-        if not isinstance(unraisable.exc_value, _Alarm):
+        if not isinstance(unraisable.exc_value, _Alarm) and not _late_signal(unraisable.exc_value):
             previous(unraisable)
 
-    sys.unraisablehook = hook
+    sys.unraisablehook = hook  # first: setting the handler may report a late signal of the last budget
+    _state.previous = signal.signal(signal.SIGALRM, _handler)
 
 
 def _arm() -> None:
@@ -158,28 +180,43 @@ def _arm() -> None:
             sys.unraisablehook, _state.previous_hook = _state.previous_hook, None
 
 
-def _run(frame: _Frame, fn: Callable[[], _T]) -> _T:
-    """Run ``fn()`` inside ``frame``; an :class:`_Alarm` of ``frame`` itself is re-raised as it is."""
+def _enter(frame: _Frame) -> bool:
+    """Push ``frame`` and set the timer; False (nothing pushed) when another timer than symgrad's runs."""
     frames = _state.frames
     if not frames:
         _state.failed = None
         if signal.getitimer(signal.ITIMER_REAL) != (0.0, 0.0):  # someone else's timer: leave it alone
-            return fn()
+            return False
         _install()
+    elif frame.deadline is not None and frames[0].deadline is not None:
+        frame.deadline = min(frame.deadline, frames[0].deadline)  # an inner limit never extends an outer budget
     frames.append(frame)
+    if frame.deadline is not None:
+        _arm()
+    return True
+
+
+def _leave(frame: _Frame) -> None:
+    """Pop ``frame`` (and any frame left above it) and reset the timer."""
+    frames = _state.frames
+    if frame in frames:
+        del frames[frames.index(frame) :]
+    if frame.deadline is not None or not frames:
+        _arm()
+
+
+def _run(frame: _Frame, fn: Callable[[], _T]) -> _T:
+    """Run ``fn()`` inside ``frame``; an :class:`_Alarm` of ``frame`` itself is re-raised as it is."""
+    if not _enter(frame):
+        return _call(fn)
     try:
-        if frame.deadline is not None:
-            _arm()
-        return fn()
+        return _call(fn)
     except BaseException:
         if _state.failed is None:
             _state.failed = current_stage()
         raise
     finally:
-        if frame in frames:
-            del frames[frames.index(frame) :]
-        if frame.deadline is not None or not frames:
-            _arm()
+        _leave(frame)
 
 
 def _message(stage: str | None, seconds: float | None, remedy: str | None) -> str:
@@ -244,21 +281,61 @@ def stage(name: str, *, remedy: str | None = None) -> Callable[[Callable[..., _T
     def decorate(fn: Callable[..., _T]) -> Callable[..., _T]:
         @functools.wraps(fn)
         def staged(*args, **kwargs):
-            return budget_stage(name, lambda: fn(*args, **kwargs), remedy=remedy)
+            return budget_stage(name, functools.partial(fn, *args, **kwargs), remedy=remedy)
 
         return staged
 
     return decorate
 
 
-@contextlib.contextmanager
-def budget(seconds: float | None = DEFAULT_SECONDS) -> Iterator[None]:
+class _Budget:
+    """The context manager that :func:`budget` returns.
+
+    A class rather than a generator, so that leaving the block is this module's
+    own code from the first instruction on, which the timer never interrupts.
+    """
+
+    __slots__ = ("_entered", "seconds")
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self._entered: list[tuple[contextvars.Token, _Frame | None]] = []
+
+    def __enter__(self) -> None:
+        token = _budget_seconds.set(self.seconds)
+        frame = None
+        if _signals_usable():
+            frame = _Frame(None, self.seconds)
+            if not _enter(frame):
+                frame = None
+        self._entered.append((token, frame))
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        token, frame = self._entered.pop()
+        if frame is not None:
+            _leave(frame)
+        _budget_seconds.reset(token)
+        if frame is not None and isinstance(exc, _Alarm) and exc.frame is frame:
+            raise BudgetError(
+                _message(exc.stage, self.seconds, exc.remedy), stage=exc.stage, seconds=self.seconds
+            ) from None
+        return False
+
+
+def budget(seconds: float | None = DEFAULT_SECONDS) -> contextlib.AbstractContextManager[None]:
     """Run a block of symgrad calls under one time budget.
+
+    Use it as ``with symgrad.budget(seconds): ...``.
 
     Parameters
     ----------
     seconds : float or None
         The time the whole block may take (``None``: no limit).
+
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        The budget, entered by a ``with`` statement.
 
     Raises
     ------
@@ -285,46 +362,7 @@ def budget(seconds: float | None = DEFAULT_SECONDS) -> Iterator[None]:
             raise ArgumentTypeError(f"budget: seconds must be a positive number or None, got {seconds!r}")
         if seconds == float("inf"):
             seconds = None
-    token = _budget_seconds.set(seconds)
-    try:
-        if not _signals_usable():
-            yield
-            return
-        frame = _Frame(None, seconds)
-        alarm = None
-        try:
-            yield from _block(frame)
-        except _Alarm as caught:
-            if caught.frame is not frame:
-                raise
-            alarm = caught
-        if alarm is not None:
-            raise BudgetError(
-                _message(alarm.stage, seconds, alarm.remedy), stage=alarm.stage, seconds=seconds
-            ) from None
-    finally:
-        _budget_seconds.reset(token)
-
-
-def _block(frame: _Frame) -> Iterator[None]:
-    """The generator body of a :func:`budget` block run inside ``frame``."""
-    frames = _state.frames
-    outer = frames and frames[0] or None
-    if not frames:
-        if signal.getitimer(signal.ITIMER_REAL) != (0.0, 0.0):
-            yield
-            return
-        _install()
-    if outer is not None and outer.deadline is not None and frame.deadline is not None:
-        frame.deadline = min(frame.deadline, outer.deadline)  # a block never extends an outer budget
-    frames.append(frame)
-    try:
-        _arm()
-        yield
-    finally:
-        if frame in frames:
-            del frames[frames.index(frame) :]
-        _arm()
+    return _Budget(seconds)
 
 
 def current_stage() -> str | None:
@@ -419,3 +457,7 @@ def time_limited(fn: Callable[[], _T], seconds: float | None) -> _T:
     if "error" in box:
         raise box["error"]
     return box["value"]
+
+
+_GLOBALS = globals()
+_CALL_CODE = _call.__code__

@@ -188,3 +188,28 @@ def test_an_interruption_inside_a_finaliser_is_dropped_and_sent_again():
         sys.unraisablehook = hook
     assert seen == []  # dropped, not printed as "Exception ignored"
     assert _no_timer_left()
+
+
+def test_no_budget_outlives_its_block_when_the_timer_fires_during_cleanup(monkeypatch):
+    # The timer re-sent every 20 microseconds lands, sooner or later, in every
+    # instruction of the cleanup; a budget left behind would interrupt later code.
+    monkeypatch.setattr(_budget, "_RESEND", 2e-5)
+
+    def spin_then_clean_up():
+        try:
+            _busy()
+        finally:
+            sum(range(50))
+
+    outcomes = set()
+    for _ in range(150):
+        try:
+            with sg.budget(0.002), sg.budget(30):
+                budget_stage("the stage", spin_then_clean_up)
+        except BaseException as err:  # noqa: BLE001 - anything but a BudgetError is the failure
+            outcomes.add(type(err).__name__)
+        left = not _no_timer_left()
+        _budget._state.frames.clear()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        assert not left
+    assert outcomes == {"BudgetError"}
