@@ -28,7 +28,9 @@ it sees that it does not.  Integrands that are not smooth in the variable
 
 Each member of an ensemble is one ``diffrax.diffeqsolve`` with its own
 adaptive step (:class:`diffrax.PIDController` with the same ``rtol`` and
-``atol`` as the scipy path), and ``jax.vmap`` runs them together, jit-compiled
+``atol`` as the scipy path, and, as scipy's solvers have, a smallest step of
+ten units in the last place of the span's ends: a member whose field is NaN
+fails within a few dozen rejected steps), and ``jax.vmap`` runs them together, jit-compiled
 once per numeric flow, solver, shape and options, on whatever device JAX finds
 (the first of ``jax.devices()``).  A member leaves the chart's domain where the
 smallest distance of its bounded coordinates to their bounds, or the smallest
@@ -334,7 +336,13 @@ def _solve_fn(compiled, solver, key, has_ts, has_dt0, has_dtmax, max_steps):
         return jnp.sign(t1 - t0) * jnp.where(jnp.isfinite(h) & (h > 0), h, 1e-6)
 
     def one(y0, values, atol, t0, t1, ts, rtol, dt0, dtmax):
-        controller = diffrax.PIDController(rtol=rtol, atol=atol, dtmax=dtmax if has_dtmax else None)
+        controller = diffrax.PIDController(
+            rtol=rtol,
+            atol=atol,
+            dtmax=dtmax if has_dtmax else None,
+            dtmin=10 * jnp.finfo(jnp.float64).eps * jnp.maximum(jnp.abs(t0), jnp.abs(t1)),
+            force_dtmin=False,
+        )
         dt0 = jnp.sign(t1 - t0) * dt0 if has_dt0 else first_step(y0, values, atol, rtol, t0, t1)
         subs = [diffrax.SubSaveAt(t1=True)] + ([diffrax.SubSaveAt(ts=ts)] if has_ts else [])
         sol = diffrax.diffeqsolve(
