@@ -15,9 +15,13 @@ s, th = sp.symbols("s theta", positive=True)
 def test_a_kernel_computes_definite_integrals_at_every_point():
     a, t = sp.symbols("a t", real=True)
     gauss = sp.Integral(sp.exp(-((t - a) ** 2) / 2) * t**2, (t, -sp.oo, sp.oo))  # sqrt(2 pi) (1 + a^2)
-    kernel = Kernel([gauss + x, sp.Integral(t * x, (t, 0, 2))], (x,), (a,))
+    bound = sp.Integral(sp.exp(-((x - 1) ** 2)), (x, -sp.oo, sp.oo))  # its variable is named like the coordinate
+    kernel = Kernel([gauss + x, sp.Integral(t * x, (t, 0, 2)), bound], (x,), (a,))
     got = kernel(np.array([[0.0], [1.0], [3.0]]), [np.array([0.0, 2.0, -1.0])])
-    expected = np.stack([np.sqrt(2 * np.pi) * np.array([1.0, 5.0, 2.0]) + [0, 1, 3], [0.0, 2.0, 6.0]], axis=-1)
+    expected = np.stack(
+        [np.sqrt(2 * np.pi) * np.array([1.0, 5.0, 2.0]) + [0, 1, 3], [0.0, 2.0, 6.0], np.full(3, np.sqrt(np.pi))],
+        axis=-1,
+    )
     np.testing.assert_allclose(got, expected, rtol=1e-9)
 
 

@@ -8,7 +8,8 @@ value is a symgrad error that names it, never a raw error of numpy or scipy,
 a warning, or a silently coerced number: :func:`times` (``t_span``,
 ``t_eval``), :func:`tolerances` (``rtol``, ``atol``), :func:`steps` (the
 ``n_steps`` of the discrete rule), :func:`method` (a ``solve_ivp`` method) and
-:func:`solver_options` (the other options of ``solve_ivp``).
+:func:`solver_options` (the other options of ``solve_ivp``, the step sizes
+by :func:`step_sizes`).
 
 This module depends on nothing in symgrad but :mod:`symgrad.errors` and
 :mod:`symgrad.numeric._params`.
@@ -188,15 +189,14 @@ def method(method) -> str:
     )
 
 
-def solver_options(name: str, options: dict[str, Any], what: str = "integrate") -> dict[str, Any]:
-    """The checked options of ``solve_ivp`` with method ``name`` (from :func:`method`): a new dict.
+def solver_options(solver, options: dict[str, Any], what: str = "integrate") -> dict[str, Any]:
+    """The checked options of ``solve_ivp`` with the method ``solver`` (checked by :func:`method`): a new dict.
 
-    An option that no method takes, or that the method ``name`` ignores, is
-    refused (scipy would only warn); the step sizes are checked: ``first_step``
-    finite and > 0, ``max_step`` > 0 (``inf``: no limit), ``min_step`` finite
-    and >= 0.  ``rtol``, ``atol``, ``events`` and ``dense_output`` are
-    returned unchanged (:func:`tolerances` checks the tolerances).  An
-    ``OdeSolver`` subclass of the user's own gets its options unchecked.
+    An option that no method takes, or that the method ignores, is refused
+    (scipy would only warn); the step sizes are checked by :func:`step_sizes`.
+    ``rtol``, ``atol``, ``events`` and ``dense_output`` are returned unchanged
+    (:func:`tolerances` checks the tolerances).  An ``OdeSolver`` subclass of
+    the user's own gets its other options unchecked.
 
     Examples
     --------
@@ -207,11 +207,8 @@ def solver_options(name: str, options: dict[str, Any], what: str = "integrate") 
     Traceback (most recent call last):
     ...
     symgrad.errors.ArgumentTypeError: integrate: method 'RK45' does not take the option jac, an option of Radau, ...
-    >>> solver_options("RK45", {"max_step": 0})
-    Traceback (most recent call last):
-    ...
-    symgrad.errors.NumericValueError: integrate: max_step is 0; it must be a number > 0 (inf: no limit)
     """
+    name = method(solver)
     options = dict(options)
     takes = METHOD_OPTIONS.get(name)
     if takes is None:
@@ -226,6 +223,29 @@ def solver_options(name: str, options: dict[str, Any], what: str = "integrate") 
         raise ArgumentTypeError(
             f"{what}: method {name!r} does not take the option {key}, an option of {', '.join(others)}"
         )
+    options.update(step_sizes(options, what))
+    if "vectorized" in options and not isinstance(options["vectorized"], (bool, np.bool_)):
+        raise ArgumentTypeError(f"{what}: vectorized must be True or False, got {options['vectorized']!r}")
+    return options
+
+
+def step_sizes(options: dict[str, Any], what: str = "integrate") -> dict[str, float]:
+    """The checked step sizes among ``options``, as floats; those absent or None are left out.
+
+    ``first_step`` must be finite and > 0, ``max_step`` > 0 (``inf``: no
+    limit), ``min_step`` finite and >= 0.
+
+    Examples
+    --------
+    >>> from symgrad.numeric._arguments import step_sizes
+    >>> step_sizes({"max_step": 1, "first_step": None, "rtol": 1e-3})
+    {'max_step': 1.0}
+    >>> step_sizes({"max_step": 0})
+    Traceback (most recent call last):
+    ...
+    symgrad.errors.NumericValueError: integrate: max_step is 0; it must be a number > 0 (inf: no limit)
+    """
+    checked = {}
     for key, low, inf_ok, rule in (
         ("first_step", 0.0, False, "a finite number > 0"),
         ("max_step", 0.0, True, "a number > 0 (inf: no limit)"),
@@ -240,7 +260,5 @@ def solver_options(name: str, options: dict[str, Any], what: str = "integrate") 
         ok = (value > low if low is not None else value >= 0) and (math.isfinite(value) or (inf_ok and value > 0))
         if not ok:
             raise NumericValueError(f"{what}: {key} is {fmt(value)}; it must be {rule}")
-        options[key] = value
-    if "vectorized" in options and not isinstance(options["vectorized"], (bool, np.bool_)):
-        raise ArgumentTypeError(f"{what}: vectorized must be True or False, got {options['vectorized']!r}")
-    return options
+        checked[key] = value
+    return checked

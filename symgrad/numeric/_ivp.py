@@ -177,8 +177,7 @@ def trajectory(
         )
     t_span, t_eval = times(t_span, t_eval)
     solver = options.pop("method", "RK45")
-    options = _arguments.solver_options(_arguments.method(solver), options, what)
-    options["method"] = solver
+    options = {**_arguments.solver_options(solver, options, what), "method": solver}
     if "rtol" in options or "atol" in options:
         options["rtol"], options["atol"] = tolerances(options.get("rtol", 1e-3), options.get("atol", 1e-6))
     y0 = np.asarray(y0, dtype=float)
@@ -285,7 +284,7 @@ def _solver_options(options, n, dim, shape, method, per_member):
         raise ArgumentTypeError(
             f"integrate sets {', '.join(sorted(bad))} itself; pass parameter values with params={{...}}"
         )
-    options = _arguments.solver_options(_arguments.method(method), options)
+    options = _arguments.solver_options(method, options)
     options["rtol"], options["atol"] = _tolerances(options, n, dim, shape, scale=per_member and n > 1)
     user_events = _user_events(options.pop("events", None), shape)
     dense = bool(options.pop("dense_output", False))

@@ -121,8 +121,9 @@ def _modules():
 class _Compiled:
     """What a numeric flow compiles to for JAX: its field, its domain's distance, its jitted solves."""
 
-    def __init__(self, field, distance, has_domain):
+    def __init__(self, field, distance, has_domain, has_integrals):
         self.field = field  # field(y, values): y (dim,), values one float per parameter of the kernel
+        self.has_integrals = has_integrals  # definite integrals, computed by the fixed rule
         self.distance = distance
         self.has_domain = has_domain
         self.solves = {}
@@ -162,7 +163,8 @@ def _compile(num):
     if compiled is not None:
         return compiled
     jax, jnp, _, _ = _modules()
-    flow_fn = _flow(num, jnp)
+    has_integrals = any(e.has(sp.Integral) for e in num._exprs["flow"])
+    flow_fn = _flow(num, jnp, has_integrals)
     lo, hi = np.array(num._lo), np.array(num._hi)
     bounds = list(num._bounds)
     margins = _margins(num, jnp)
@@ -189,15 +191,15 @@ def _compile(num):
         F = flow_fn(jnp.clip(y, clip_lo, clip_hi), values)
         return jnp.where((distance(y) < 0) & ~jnp.isfinite(F), 0.0, F)
 
-    compiled = _Compiled(field, distance, has_domain)
+    compiled = _Compiled(field, distance, has_domain, has_integrals)
     _COMPILED[num] = compiled
     return compiled
 
 
-def _flow(num, jnp):
+def _flow(num, jnp, has_integrals):
     """The flow of ``num`` as a jax function ``flow(y, values)``, ``values`` one per parameter of its kernel."""
     kernel_params = num._kernel("flow").params
-    if num._solved or any(e.has(sp.Integral) for e in num._exprs["flow"]):
+    if num._solved or has_integrals:
         return _lambdified_flow(num, jnp, kernel_params)
     source, parameters = _source(num)
     module = _load(source, f"to_jax flow, chart {num.chart.name!r}")
@@ -288,8 +290,7 @@ def _options(options, n, dim, shape):
             f"atol must be a number, one per coordinate (shape ({dim},)) or shaped like x0 "
             f"{shape}; got shape {np.shape(atol)}"
         ) from None
-    given = {key: options[key] for key in ("first_step", "max_step") if options.get(key) is not None}
-    steps = _arguments.solver_options("RK45", given, _CALLER)  # the checks of the scipy backend's steps
+    steps = _arguments.step_sizes(options, _CALLER)  # first_step, max_step: the scipy backend's checks
     if steps.get("max_step") == math.inf:
         del steps["max_step"]
     max_steps = _arguments.steps(options.get("max_steps", MAX_STEPS))
@@ -377,7 +378,7 @@ def _why_not_finite(num, compiled, y, member, jnp) -> str:
     text = f"; the flow is not finite at {num._at(y, member)}"
     with np.errstate(all="ignore"):
         scipy_value = num._kernel("flow")(y[None], [np.asarray([v]) for v in values])
-    if any(e.has(sp.Integral) for e in num._exprs["flow"]) and np.all(np.isfinite(scipy_value)):
+    if compiled.has_integrals and np.all(np.isfinite(scipy_value)):
         text += (
             ", where the JAX backend's fixed quadrature rule does not resolve an integral of the flow; "
             "backend='scipy' integrates it adaptively"

@@ -19,7 +19,7 @@ on a finite range (fewer where a node would round to a finite
 end, so that a density singular at an end, :math:`x^{k-1}` with
 :math:`k < 1`, is never evaluated there), the same for every point.  The
 integrand is the one the scipy backend integrates, the tail weighting
-included (:func:`tail_weighted`: far in a tail, where the density is below
+included (:func:`~symgrad.numeric._kernels.tail_weighting`: far in a tail, where the density is below
 :data:`~symgrad.numeric._kernels.TAIL`, a point whose value is not finite
 counts as no mass).
 
@@ -68,7 +68,7 @@ import sympy as sp
 from ..errors import ArgumentTypeError
 from . import _codegen, _kernels
 
-__all__ = ["CHECK", "STEP", "field", "rule", "tail_weighted"]
+__all__ = ["CHECK", "STEP", "field", "rule"]
 
 #: The step of the trapezoidal rule in the variable ``t`` of the double-exponential change of variables.
 STEP = 1 / 128
@@ -115,17 +115,6 @@ def rule(lo: float, hi: float, step: float = STEP):
     return x[keep], w[keep], half[keep]
 
 
-def tail_weighted(jnp):
-    """:class:`~symgrad.numeric._kernels.tail_weighted` in ``jax.numpy``: the same rule as the scipy backend's."""
-
-    def weighted(value, density):
-        value, density = jnp.asarray(value, dtype=float), jnp.asarray(density, dtype=float)
-        negligible = ~jnp.isfinite(density) | (jnp.abs(density) < _kernels.TAIL)
-        return jnp.where(~jnp.isfinite(value) & negligible, 0.0, value)
-
-    return weighted
-
-
 def _check(integral, caller):
     """Refuse an integral the rule does not compute, naming why and the remedy."""
     limits = integral.limits
@@ -161,7 +150,7 @@ def _lambdify(args, exprs, jnp, caller):
     exprs = [_kernels._numeric_form(e) for e in exprs]
     _kernels.check_computable(exprs, caller, "jax")
     printer = _Printer({"fully_qualified_modules": True})
-    modules = [{"tail_weighted": tail_weighted(jnp)}, "jax"]
+    modules = [{"tail_weighted": _kernels.tail_weighting(jnp)}, "jax"]
     return sp.lambdify(list(args), exprs, modules=modules, printer=printer, dummify=True)
 
 
@@ -173,29 +162,19 @@ def field(exprs, coords, params, jnp, caller):
     all the nodes at once; the integrals over one variable and range share their nodes.
     """
     exprs = [sp.sympify(e) for e in exprs]
-    integrals = sorted({i for e in exprs for i in e.atoms(sp.Integral)}, key=sp.default_sort_key)
-    for integral in integrals:
+    for integral in sorted({i for e in exprs for i in e.atoms(sp.Integral)}, key=sp.default_sort_key):
         _check(integral, caller)
-    holders = [sp.Dummy(f"integral{k}") for k in range(len(integrals))]
-    outer = _lambdify(
-        [*coords, *params, *holders], [e.xreplace(dict(zip(integrals, holders))) for e in exprs], jnp, caller
-    )
-    groups = {}
-    for k, integral in enumerate(integrals):
-        var, lo, hi = integral.limits[0]
-        groups.setdefault((var, float(lo), float(hi)), []).append((k, integral.function))
+    exprs, holders, groups = _kernels.split_integrals(exprs, coords, params)
+    outer = _lambdify([*coords, *params, *holders], exprs, jnp, caller)
     inners = []
-    for (var, lo, hi), members in groups.items():
-        if var in coords or var in params:  # bound inside the integral: a variable of its own
-            bound, var = var, sp.Dummy(var.name)
-            members = [(k, f.xreplace({bound: var})) for k, f in members]
+    for slots, var, lo, hi, integrands in groups:
         x, w, half = rule(lo, hi)
-        inner = _lambdify([*coords, *params, var], [f for _, f in members], jnp, caller)
-        inners.append(([k for k, _ in members], inner, jnp.asarray(x), jnp.asarray(w), jnp.asarray(half)))
+        inner = _lambdify([*coords, *params, var], integrands, jnp, caller)
+        inners.append((slots, inner, jnp.asarray(x), jnp.asarray(w), jnp.asarray(half)))
 
     def evaluate(y, values):
         args = [y[i] for i in range(len(coords))] + list(values)
-        found = [None] * len(integrals)
+        found = [None] * len(holders)
         for slots, inner, x, w, half in inners:
             for k, f in zip(slots, inner(*args, x)):
                 f = jnp.broadcast_to(jnp.asarray(f, dtype=float), x.shape)

@@ -75,7 +75,7 @@ def lambdify(args: Sequence[sp.Symbol], exprs, *, cse: bool = True) -> Callable:
     else:
         exprs = _numeric_form(exprs)
         check_computable([exprs], "numeric evaluation")
-    modules = [{"tail_weighted": _tail_weighted, "lambertw": _real_lambertw}, *MODULES]
+    modules = [{"tail_weighted": tail_weighting(np), "lambertw": _real_lambertw}, *MODULES]
     return sp.lambdify(list(args), exprs, modules=modules, cse=cse, dummify=True)
 
 
@@ -103,11 +103,23 @@ class tail_weighted(sp.Function):  # noqa: N801 (a sympy function, printed by na
     """
 
 
-def _tail_weighted(value, density):
-    with np.errstate(all="ignore"):
-        value, density = np.asarray(value, dtype=float), np.asarray(density, dtype=float)
-        negligible = ~np.isfinite(density) | (np.abs(density) < TAIL)
-        return np.where(~np.isfinite(value) & negligible, 0.0, value)
+def tail_weighting(xp):
+    """The numeric rule of :class:`tail_weighted` for the array module ``xp`` (numpy, or ``jax.numpy``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from symgrad.numeric._kernels import tail_weighting
+    >>> tail_weighting(np)([np.inf, np.inf, 2.0], [1e-40, 0.5, 1e-40]).tolist()  # no mass, kept, finite
+    [0.0, inf, 2.0]
+    """
+
+    def weighted(value, density):
+        value, density = xp.asarray(value, dtype=float), xp.asarray(density, dtype=float)
+        negligible = ~xp.isfinite(density) | (xp.abs(density) < TAIL)
+        return xp.where(~xp.isfinite(value) & negligible, 0.0, value)
+
+    return weighted
 
 
 _INT64_MAX = 2**63 - 1
@@ -343,11 +355,8 @@ class Kernel:
         self.params = tuple(p for p in free if p in used)
         self.size = len(exprs)
         # definite integrals over one variable with numeric limits: computed by quadrature at each call
-        integrals = sorted({i for e in exprs for i in e.atoms(sp.Integral) if _definite(i)}, key=sp.default_sort_key)
-        self._integrals = _Integrals(integrals, coords, self.params) if integrals else None
-        holders = [sp.Dummy(f"integral{k}") for k in range(len(integrals))]
-        if integrals:
-            exprs = [e.xreplace(dict(zip(integrals, holders))) for e in exprs]
+        exprs, holders, groups = split_integrals(exprs, coords, self.params)
+        self._integrals = _Integrals(len(holders), groups, coords, self.params) if holders else None
         self._f = lambdify(list(coords) + list(self.params) + holders, exprs, cse=cse)
 
     def _fill(self, out, X, values):
@@ -495,21 +504,45 @@ def _definite(integral: sp.Integral) -> bool:
     return len(limits) == 1 and len(limits[0]) == 3 and all(sp.sympify(b).is_number for b in limits[0][1:])
 
 
-class _Integrals:
-    """The values of definite integrals at arrays of points, one quadrature per variable and range."""
+def split_integrals(exprs, coords, params):
+    """``exprs`` with their definite integrals taken out: ``(exprs, holders, groups)``.
 
-    def __init__(self, integrals, coords, params):
-        self.count = len(integrals)
+    Each definite integral over one variable between numeric limits
+    (:func:`_definite`) is replaced by a placeholder symbol of ``holders``;
+    ``groups`` holds one ``(slots, variable, lo, hi, integrands)`` per variable
+    and range (``lo``, ``hi`` floats), the integrals of ``slots`` (indices into
+    ``holders``) sharing their nodes.  A variable that is also a coordinate or a
+    parameter (bound inside its integral) is renamed to a Dummy of its own.
+    The one split of both backends: :class:`Kernel` and the JAX backend's rule.
+    """
+    integrals = sorted({i for e in exprs for i in e.atoms(sp.Integral) if _definite(i)}, key=sp.default_sort_key)
+    holders = [sp.Dummy(f"integral{k}") for k in range(len(integrals))]
+    if integrals:
+        exprs = [e.xreplace(dict(zip(integrals, holders))) for e in exprs]
+    by_range = {}
+    for k, integral in enumerate(integrals):
+        var, lo, hi = integral.limits[0]
+        by_range.setdefault((var, float(lo), float(hi)), []).append((k, integral.function))
+    groups = []
+    for (var, lo, hi), members in by_range.items():
+        if var in coords or var in params:
+            bound, var = var, sp.Dummy(var.name)
+            members = [(k, f.xreplace({bound: var})) for k, f in members]
+        groups.append(([k for k, _ in members], var, lo, hi, [f for _, f in members]))
+    return exprs, holders, groups
+
+
+class _Integrals:
+    """The values of definite integrals at arrays of points, one quadrature per group of :func:`split_integrals`."""
+
+    def __init__(self, count, groups, coords, params):
+        self.count = count
         self._groups = []
-        by_range = {}
-        for k, integral in enumerate(integrals):
-            var, lo, hi = integral.limits[0]
-            by_range.setdefault((var, lo, hi), []).append((k, integral.function))
-        for (var, lo, hi), members in by_range.items():
-            inner = Kernel([f for _, f in members], coords, [*params, var])
+        for slots, var, lo, hi, integrands in groups:
+            inner = Kernel(integrands, coords, [*params, var])
             # where each argument of the inner kernel comes from: a parameter's value, or the variable (None)
             source = [None if p == var else params.index(p) for p in inner.params]
-            self._groups.append(([k for k, _ in members], inner, source, float(lo), float(hi)))
+            self._groups.append((slots, inner, source, lo, hi))
 
     def __call__(self, X, values):
         out = [None] * self.count
